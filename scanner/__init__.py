@@ -1,0 +1,1 @@
+"""sponsorwatch library: knowledge base, identification engine, discovery, device lab and removal plans."""

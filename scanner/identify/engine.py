@@ -1,0 +1,215 @@
+"""Text → verdict: is this product or tender item a listed sponsor's, how sure, and why."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.identify.explain import describe_designations, explanation
+from scanner.identify.matcher import Matcher, Token, tokenize
+from scanner.identify.normalize import normalize
+from scanner.knowledge.model import CONFIDENCE_WEIGHT, KnowledgeBase
+
+# Trust order (DESIGN.md): structured brand › model family › alias near the start › free text.
+WEIGHT = {
+    "structured-brand": 0.98,
+    "structured-model": 0.97,
+    "model-family": 0.95,
+    "alias-start": 0.92,
+    "alias": 0.82,
+    "fuzzy-alias": 0.62,
+}
+START_TOKENS = 5  # an alias within the first words of a title is the brand of the product
+FLAG_THRESHOLD = 0.5
+MAX_TEXT_CHARS = 20_000  # longer inputs are read up to here (tender descriptions fit easily)
+MENTION_RELATIONS = {"compatible": "compatible", "negation": "not-this-maker", "equivalent": "equivalent"}
+
+
+@dataclass
+class Evidence:
+    kind: str
+    term: str
+    span: tuple[int, int] | None
+    field: str
+    entity: str
+    score: float
+    detail: str
+    mention: str | None = None  # compatible | negation | equivalent: the text names the maker but not as maker
+    family: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "term": self.term, "span": list(self.span) if self.span else None,
+            "field": self.field, "entity": self.entity, "score": round(self.score, 3),
+            "detail": self.detail, "mention": self.mention, "family": self.family,
+        }
+
+
+@dataclass
+class Verdict:
+    text: str
+    flagged: bool = False
+    vendor: str | None = None
+    brand: str | None = None
+    relation: str | None = None
+    confidence: float = 0.0
+    device_class: str | None = None
+    model: str | None = None
+    designations: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    explanation: str = "No listed maker, brand or model number found."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text, "flagged": self.flagged, "vendor": self.vendor, "brand": self.brand,
+            "relation": self.relation, "confidence": round(self.confidence, 3),
+            "device_class": self.device_class, "model": self.model,
+            "designations": self.designations, "evidence": [e.to_dict() for e in self.evidence],
+            "explanation": self.explanation,
+        }
+
+
+class Identifier:
+    """The identification engine; build once per knowledge base, then call `identify` many times."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.m = Matcher(kb)
+
+    # ---------------------------------------------------------------- evidence gathering
+    def _chain_weight(self, entity: str) -> float:
+        weight = 1.0
+        for rel in self.kb.chain(entity):
+            weight *= CONFIDENCE_WEIGHT[rel.confidence]
+        return weight
+
+    def _entity_ok(self, entity: str, surveillance: bool) -> bool:
+        return self.kb.entities[entity].context != "surveillance" or surveillance
+
+    def _mention(self, tokens: list[Token], first: int, last: int, text: str, trailing: bool) -> str | None:
+        cue = self.m.leading_cue(tokens, first, text)
+        if cue is None and trailing and self.m.trailing_cue(tokens, last):
+            cue = "compatible"
+        if cue is None and self.m.equivalent_after(tokens, last, text):
+            cue = "equivalent"
+        return cue
+
+    def _text_evidence(self, raw: str, field_name: str, structured: bool) -> list[Evidence]:
+        norm = normalize(raw[:MAX_TEXT_CHARS])
+        text = norm.text
+        tokens = tokenize(text)
+        starts = [t.start for t in tokens]
+        surveillance = self.m.about_surveillance(text)
+        found: list[Evidence] = []
+        mention_tokens: list[tuple[int, int, str]] = []
+        for hit in self.m.aliases(tokens, text):
+            ent = hit.alias.entity
+            if not self._entity_ok(ent, surveillance):
+                continue
+            kind = "fuzzy-alias" if hit.fuzzy else ("alias-start" if hit.first < START_TOKENS else "alias")
+            if structured:
+                kind = "structured-brand"
+            # An alias's own confidence (a weakly attested spelling) counts; the relation's is in the chain.
+            alias_conf = CONFIDENCE_WEIGHT[hit.alias.confidence] if hit.alias.confidence else 1.0
+            cue = None if structured else self._mention(tokens, hit.first, hit.last, text, trailing=True)
+            if cue is None and mention_tokens and mention_tokens[-1][1] >= hit.first - 3:
+                prev_last = mention_tokens[-1][1]
+                gap = text[tokens[prev_last].end:hit.start]
+                if all(c in " ,/&+-" for c in gap.replace(" and ", " ").replace(" і ", " ").replace(" и ", " ").replace(" та ", " ").replace(" or ", " ")):
+                    cue = mention_tokens[-1][2]  # "for Hikvision, Dahua and Uniview": the list shares the cue
+            if cue is not None:
+                mention_tokens.append((hit.first, hit.last, cue))
+            span = norm.span(hit.start, hit.end, len(raw))
+            found.append(Evidence(
+                kind=kind, term=raw[span[0]:span[1]], span=span, field=field_name, entity=ent,
+                score=WEIGHT[kind] * alias_conf * self._chain_weight(ent),
+                detail=f"{'close to ' if hit.fuzzy else ''}{hit.alias.kind} of {self.kb.entities[ent].display}",
+                mention=cue,
+            ))
+        for mh in self.m.models(text):
+            fam = mh.family
+            first = bisect.bisect_right(starts, mh.start) - 1
+            last = max(bisect.bisect_left(starts, mh.end) - 1, first)
+            cue = self._mention(tokens, max(first, 0), last, text, trailing=False) if tokens else None
+            if cue is None and mention_tokens and mention_tokens[-1][1] >= first - 2 and first >= 0:
+                cue = mention_tokens[-1][2]  # "для Hikvision DS-2CD2143G2-I": the model follows the cued name
+            kind = "structured-model" if structured else "model-family"
+            span = norm.span(mh.start, mh.end, len(raw))
+            found.append(Evidence(
+                kind=kind, term=raw[span[0]:span[1]], span=span, field=field_name, entity=fam.entity,
+                score=WEIGHT[kind] * CONFIDENCE_WEIGHT[fam.confidence] * self._chain_weight(fam.entity),
+                detail=f"{self.kb.entities[fam.entity].display} {fam.device_class} model family",
+                mention=cue, family=fam.id,
+            ))
+        return found
+
+    # ---------------------------------------------------------------- verdict
+    def identify(self, text: str, *, brand: str | None = None, model: str | None = None,
+                 mpn: str | None = None, gtin: str | None = None, seller: str | None = None) -> Verdict:
+        """Judge one text plus optional structured fields (gtin and seller are accepted but not yet used)."""
+        evidence: list[Evidence] = []
+        if brand:
+            alias = self.m.structured_alias(brand)
+            if alias is not None:
+                ent = alias.entity
+                conf = CONFIDENCE_WEIGHT[alias.confidence] if alias.confidence else 1.0
+                if self._entity_ok(ent, self.m.about_surveillance(normalize(text[:MAX_TEXT_CHARS]).text)):
+                    evidence.append(Evidence(
+                        kind="structured-brand", term=brand, span=None, field="brand", entity=ent,
+                        score=WEIGHT["structured-brand"] * conf * self._chain_weight(ent),
+                        detail=f"brand field names {self.kb.entities[ent].display}",
+                    ))
+            else:
+                evidence.extend(self._text_evidence(brand, "brand", structured=True))
+        for name, value in (("model", model), ("mpn", mpn)):
+            if value:
+                evidence.extend(e for e in self._text_evidence(value, name, structured=True)
+                                if e.kind == "structured-model")
+        evidence.extend(self._text_evidence(text, "text", structured=False))
+        return self._verdict(text, evidence)
+
+    def _verdict(self, text: str, evidence: list[Evidence]) -> Verdict:
+        verdict = Verdict(text=text, evidence=evidence)
+        if not evidence:
+            return verdict
+        by_root: dict[str, list[Evidence]] = {}
+        for ev in evidence:
+            by_root.setdefault(self.kb.root(ev.entity), []).append(ev)
+
+        def combined(evs: list[Evidence]) -> float:
+            miss = 1.0
+            for ev in evs:
+                miss *= 1.0 - ev.score
+            return min(1.0 - miss, 0.99)
+
+        scored = []
+        for root, evs in by_root.items():
+            real = [e for e in evs if e.mention is None]
+            scored.append((combined(real) if real else 0.0, combined(evs), root, real or evs))
+        scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+        score, mention_score, root, evs = scored[0]
+        best = max(evs, key=lambda e: e.score)
+        # The brand on the label: the most specific entity with evidence (an OEM or sub-brand over the maker).
+        label = max(evs, key=lambda e: (len(self.kb.chain(e.entity)) > 0, e.score)).entity
+        chain = self.kb.chain(label)
+        verdict.vendor = root
+        verdict.brand = label
+        models = [e for e in evs if e.kind in ("model-family", "structured-model")]
+        if models:
+            top = max(models, key=lambda e: e.score)
+            verdict.model = top.term
+            fam = next((f for f in self.kb.families if f.id == top.family), None)
+            verdict.device_class = fam.device_class if fam else None
+        designations = describe_designations(self.kb, label)
+        if score > 0:
+            verdict.relation = chain[0].type if chain else "manufacturer"
+            verdict.confidence = score
+            active = any(d["status"] == "active" for d in designations)
+            verdict.flagged = active and score >= FLAG_THRESHOLD
+        else:
+            verdict.relation = MENTION_RELATIONS.get(best.mention or "", "compatible")
+            verdict.confidence = mention_score
+        verdict.designations = designations
+        verdict.explanation = explanation(self.kb, verdict, best, chain)
+        return verdict

@@ -1,0 +1,191 @@
+"""Compiled matchers built once from the knowledge base: aliases, model families, context cues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from scanner.identify.normalize import alias_key, fold
+from scanner.knowledge.model import Alias, Family, KnowledgeBase
+
+FUZZY_MIN_LEN = 7  # shorter aliases (Dahua, Imou, Lorex) are matched exactly only
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+# Hyphen after a literal prefix of two or more capitals ("DS-2CD"): people also write "DS 2CD" or "DS2CD".
+_LOOSE_HYPHEN = re.compile(r"(?<=[A-Z]{2})-(?=[0-9A-Z])")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class AliasHit:
+    alias: Alias
+    first: int  # index of the first token
+    last: int  # index of the last token (inclusive)
+    start: int
+    end: int
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True)
+class ModelHit:
+    family: Family
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _phrases(items: tuple[str, ...]) -> dict[tuple[str, ...], int]:
+    return {tuple(_WORD.findall(fold(p))): len(_WORD.findall(fold(p))) for p in items}
+
+
+class Matcher:
+    """Finds alias and model-number mentions in folded text; all the knowledge compiled once."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.by_key: dict[str, Alias] = {}
+        self.structured_by_key: dict[str, Alias] = {}
+        self.cjk: list[tuple[str, Alias]] = []
+        self.starts: dict[str, int] = {}  # first token of a multi-word alias -> most tokens it spans
+        self.fuzzy: dict[str, list[tuple[str, Alias]]] = {}
+        for ent in kb.entities.values():
+            for alias in ent.aliases:
+                key = alias_key(alias.text)
+                self.structured_by_key[key] = alias
+                if alias.structured_only:
+                    continue
+                words = _WORD.findall(fold(alias.text))
+                if _CJK.search(alias.text):
+                    self.cjk.append((fold(alias.text), alias))
+                    continue
+                self.by_key[key] = alias
+                if len(words) > 1:
+                    self.starts[words[0]] = max(self.starts.get(words[0], 1), len(words))
+                if len(words) == 1 and len(key) >= FUZZY_MIN_LEN and alias.kind != "legal":
+                    self.fuzzy.setdefault(key[0], []).append((key, alias))
+        self.max_words = max([1, *self.starts.values()])
+
+        self.families = list(kb.families)
+        parts = []
+        for i, fam in enumerate(self.families):
+            parts.append(f"(?P<f{i}>{_LOOSE_HYPHEN.sub('[- ]?', fam.pattern)})")
+        self.model_rx = re.compile(
+            r"(?<![0-9A-Za-z])(?:" + "|".join(parts) + r")(?![0-9A-Za-z])", re.IGNORECASE
+        )
+        self.family_rx = {
+            fam.id: re.compile(_LOOSE_HYPHEN.sub("[- ]?", fam.pattern), re.IGNORECASE) for fam in self.families
+        }
+
+        ctx = kb.context
+        self.compatible = _phrases(ctx.compatible)
+        self.negation = _phrases(ctx.negation)
+        self.trailing = {w for p in ctx.trailing_compatible for w in _WORD.findall(fold(p))}
+        self.equivalent = _phrases(ctx.equivalent)
+        self.surveillance_rx = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(fold(w)) for w in ctx.surveillance) + ")", re.IGNORECASE
+        )
+        self.max_gap = ctx.max_gap_tokens
+        self.eq_window = ctx.equivalent_window_tokens
+
+    # ---------------------------------------------------------------- aliases
+    def aliases(self, tokens: list[Token], text: str) -> list[AliasHit]:
+        hits: list[AliasHit] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            tok = tokens[i].text
+            span = self.starts.get(tok, 1)
+            found: AliasHit | None = None
+            for width in range(min(span, n - i), 0, -1):
+                key = tok if width == 1 else "".join(t.text for t in tokens[i:i + width])
+                alias = self.by_key.get(key)
+                if alias is not None:
+                    last = i + width - 1
+                    found = AliasHit(alias, i, last, tokens[i].start, tokens[last].end)
+                    break
+            if found is None and len(tok) >= FUZZY_MIN_LEN - 1:
+                found = self._fuzzy(tok, i, tokens[i])
+            if found is not None:
+                hits.append(found)
+                i = found.last + 1
+            else:
+                i += 1
+        if self.cjk and _CJK.search(text):
+            for folded_alias, alias in self.cjk:
+                pos = text.find(folded_alias)
+                if pos >= 0:
+                    idx = next((k for k, t in enumerate(tokens) if t.end > pos), max(n - 1, 0))
+                    hits.append(AliasHit(alias, idx, idx, pos, pos + len(folded_alias)))
+        return hits
+
+    def _fuzzy(self, tok: str, index: int, token: Token) -> AliasHit | None:
+        for key, alias in self.fuzzy.get(tok[0], ()):
+            if abs(len(key) - len(tok)) > 1 or key == tok:
+                continue
+            limit = 1 if len(key) <= 10 else 2
+            if Levenshtein.distance(tok, key, score_cutoff=limit) <= limit:
+                return AliasHit(alias, index, index, token.start, token.end, fuzzy=True)
+        return None
+
+    def structured_alias(self, value: str) -> Alias | None:
+        return self.structured_by_key.get(alias_key(value))
+
+    # ---------------------------------------------------------------- models
+    def models(self, text: str) -> list[ModelHit]:
+        hits = []
+        for m in self.model_rx.finditer(text):
+            group = m.lastgroup
+            if group is not None:
+                hits.append(ModelHit(self.families[int(group[1:])], m.start(), m.end()))
+        return hits
+
+    # ---------------------------------------------------------------- context
+    def _phrase_ending_at(self, tokens: list[Token], end: int, phrases: dict[tuple[str, ...], int]) -> bool:
+        """Does some phrase end exactly at token index `end` (inclusive)?"""
+        for phrase, size in phrases.items():
+            first = end - size + 1
+            if first >= 0 and tuple(t.text for t in tokens[first:end + 1]) == phrase:
+                return True
+        return False
+
+    def leading_cue(self, tokens: list[Token], first: int, text: str) -> str | None:
+        """'compatible' or 'negation' if such a cue stands just before token `first` in the same clause."""
+        for gap in range(0, self.max_gap + 1):
+            end = first - 1 - gap
+            if end < 0:
+                return None
+            between = text[tokens[end].end:tokens[first].start]
+            if any(c in between for c in ".;|!?\n"):
+                return None
+            if self._phrase_ending_at(tokens, end, self.negation):
+                return "negation"
+            if self._phrase_ending_at(tokens, end, self.compatible):
+                return "compatible"
+        return None
+
+    def trailing_cue(self, tokens: list[Token], last: int) -> bool:
+        return last + 1 < len(tokens) and tokens[last + 1].text in self.trailing
+
+    def equivalent_after(self, tokens: list[Token], last: int, text: str) -> bool:
+        stop = min(len(tokens), last + 1 + self.eq_window)
+        for end in range(last + 1, stop):
+            between = text[tokens[last].end:tokens[end].start]
+            if any(c in between for c in ";\n"):
+                return False
+            if self._phrase_ending_at(tokens, end, self.equivalent):
+                return True
+        return False
+
+    def about_surveillance(self, text: str) -> bool:
+        return self.surveillance_rx.search(text) is not None

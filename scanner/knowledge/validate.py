@@ -1,0 +1,156 @@
+"""Checks that keep the knowledge base honest: sources everywhere, known ids, unique aliases, valid regexes."""
+
+from __future__ import annotations
+
+import re
+
+from scanner.knowledge.model import (
+    ALIAS_KINDS,
+    DEVICE_CLASSES,
+    ENTRY_STATUSES,
+    LANGS,
+    RELATION_TYPES,
+    KnowledgeBase,
+)
+
+CONFIDENCES = ("high", "medium", "low")
+DATE_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+def _alias_key(text: str) -> str:
+    # Imported lazily: the validator must also run where the engine's normaliser is what is being checked.
+    from scanner.identify.normalize import alias_key
+
+    return alias_key(text)
+
+
+def problems(kb: KnowledgeBase) -> list[str]:
+    """Every problem found, as one human-readable line each (empty when the knowledge base is sound)."""
+    out: list[str] = []
+
+    def check_sources(where: str, ids: tuple[str, ...], required: bool = True) -> None:
+        if required and not ids:
+            out.append(f"{where}: no sources")
+        for sid in ids:
+            if sid not in kb.sources:
+                out.append(f"{where}: unknown source '{sid}'")
+
+    def check_conf(where: str, value: object) -> None:
+        if value not in CONFIDENCES:
+            out.append(f"{where}: confidence must be one of {CONFIDENCES}, not {value!r}")
+
+    for src in kb.sources.values():
+        check_conf(f"source {src.id}", src.confidence)
+        if not (src.url or src.ref):
+            out.append(f"source {src.id}: needs a url or a ref")
+        if src.url and not src.url.startswith("https://"):
+            out.append(f"source {src.id}: url must be https")
+
+    seen_alias: dict[str, str] = {}
+    for ent in kb.entities.values():
+        where = f"entity {ent.id}"
+        check_sources(where, ent.sources)
+        check_conf(where, ent.confidence)
+        if ent.kind not in ("company", "brand"):
+            out.append(f"{where}: kind must be company or brand")
+        if ent.context not in (None, "surveillance"):
+            out.append(f"{where}: unknown context {ent.context!r}")
+        if not ent.aliases:
+            out.append(f"{where}: no aliases")
+        for alias in ent.aliases:
+            aw = f"{where} alias {alias.text!r}"
+            if alias.lang not in LANGS:
+                out.append(f"{aw}: unknown lang {alias.lang!r}")
+            if alias.kind not in ALIAS_KINDS:
+                out.append(f"{aw}: unknown kind {alias.kind!r}")
+            if alias.kind == "misspelling" and not alias.sources:
+                out.append(f"{aw}: a misspelling must cite the source that attests it")
+            check_sources(aw, alias.sources, required=False)
+            if alias.confidence is not None:
+                check_conf(aw, alias.confidence)
+            key = _alias_key(alias.text)
+            if not key:
+                out.append(f"{aw}: empty after normalisation")
+            elif key in seen_alias:
+                out.append(f"{aw}: duplicate alias (also on {seen_alias[key]})")
+            else:
+                seen_alias[key] = ent.id
+
+    for rel in kb.relations:
+        where = f"relation {rel.subject} -{rel.type}-> {rel.object}"
+        for eid in (rel.subject, rel.object):
+            if eid not in kb.entities:
+                out.append(f"{where}: unknown vendor id '{eid}'")
+        if rel.type not in RELATION_TYPES:
+            out.append(f"{where}: unknown type {rel.type!r}")
+        if rel.type == "former-subsidiary" and not rel.end:
+            out.append(f"{where}: a former subsidiary needs a 'to' date")
+        for d in (rel.start, rel.end):
+            if d is not None and not DATE_RE.match(d):
+                out.append(f"{where}: bad date {d!r}")
+        check_sources(where, rel.sources)
+        check_conf(where, rel.confidence)
+
+    for ent in kb.entities.values():
+        seen = {ent.id}
+        cur = ent.id
+        for _ in range(len(kb.entities) + 1):
+            ups = kb.parents(cur)
+            if not ups:
+                break
+            cur = ups[0].object
+            if cur in seen:
+                out.append(f"entity {ent.id}: relation cycle through {cur}")
+                break
+            seen.add(cur)
+
+    for des in kb.designations.values():
+        where = f"designation {des.id}"
+        check_sources(where, des.sources)
+        check_conf(where, des.confidence)
+        if des.withdrawn is not None and not DATE_RE.match(des.withdrawn):
+            out.append(f"{where}: bad withdrawn date")
+        for entry in des.entries:
+            ew = f"{where} entry {entry.entity}"
+            if entry.entity not in kb.entities:
+                out.append(f"{ew}: unknown vendor id '{entry.entity}'")
+            if not DATE_RE.match(entry.date):
+                out.append(f"{ew}: bad date {entry.date!r}")
+            if entry.status not in ENTRY_STATUSES:
+                out.append(f"{ew}: unknown status {entry.status!r}")
+            check_sources(ew, entry.sources)
+            for ev in entry.events:
+                if not DATE_RE.match(ev.date):
+                    out.append(f"{ew} event {ev.what!r}: bad date {ev.date!r}")
+                check_sources(f"{ew} event {ev.what!r}", ev.sources)
+
+    ctx = kb.context
+    for name in ("compatible", "negation", "trailing_compatible", "equivalent", "surveillance"):
+        if not getattr(ctx, name):
+            out.append(f"context: no '{name}' cues")
+
+    family_ids: set[str] = set()
+    for fam in kb.families:
+        where = f"family {fam.id}"
+        if fam.id in family_ids:
+            out.append(f"{where}: duplicate family id")
+        family_ids.add(fam.id)
+        if fam.entity not in kb.entities:
+            out.append(f"{where}: unknown vendor id '{fam.entity}'")
+        if fam.device_class not in DEVICE_CLASSES:
+            out.append(f"{where}: unknown device class {fam.device_class!r}")
+        check_sources(where, fam.sources)
+        check_conf(where, fam.confidence)
+        if not fam.examples:
+            out.append(f"{where}: no examples")
+        try:
+            rx = re.compile(fam.pattern, re.IGNORECASE)
+        except re.error as exc:
+            out.append(f"{where}: bad regex: {exc}")
+            continue
+        if rx.groups:
+            out.append(f"{where}: use (?:...) groups only; the engine combines all families into one regex")
+        for ex in fam.examples:
+            if not rx.fullmatch(ex):
+                out.append(f"{where}: example {ex!r} does not match its own pattern")
+    return out

@@ -1,0 +1,126 @@
+"""The `sponsorwatch` command: a thin face over the scanner library (parse options, call, render)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from scanner.identify import Verdict, identify
+from scanner.knowledge import KnowledgeError
+
+MAX_LOOKUP_TEXT = 20_000
+
+
+def _sample_titles() -> list[str]:
+    text = (resources.files("scanner") / "samples" / "titles.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _texts(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
+    yield from args.text
+    if args.sample:
+        yield from _sample_titles()
+    if args.file:
+        handle = stdin if args.file == "-" else open(args.file, encoding="utf-8", errors="replace")  # noqa: SIM115
+        try:
+            for line in handle:
+                if line.strip():
+                    yield line.rstrip("\n")[:MAX_LOOKUP_TEXT]
+        finally:
+            if handle is not stdin:
+                handle.close()
+
+
+def _label(v: Verdict) -> str:
+    if v.flagged:
+        return "FLAG"
+    if v.vendor and v.relation in ("compatible", "equivalent", "not-this-maker"):
+        return "mention"
+    if v.vendor:
+        return "weak"
+    return "-"
+
+
+def _render_lines(verdicts: Iterable[Verdict], out: TextIO) -> None:
+    for v in verdicts:
+        who = f"{v.vendor}/{v.brand}" if v.vendor and v.brand != v.vendor else (v.vendor or "-")
+        out.write(f"{_label(v):7} {who:22} {v.confidence:4.2f}  {v.text}\n        why: {v.explanation}\n")
+
+
+def _render_table(verdicts: Iterable[Verdict], console: Console) -> None:
+    table = Table(title="sponsorwatch lookup", show_lines=False, expand=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("maker", no_wrap=True)
+    table.add_column("brand / relation")
+    table.add_column("conf", justify="right", no_wrap=True)
+    table.add_column("title", ratio=3)
+    table.add_column("why", ratio=4)
+    counts = {"FLAG": 0, "mention": 0, "weak": 0, "-": 0}
+    for v in verdicts:
+        label = _label(v)
+        counts[label] += 1
+        style = {"FLAG": "bold red", "mention": "yellow", "weak": "yellow", "-": "green"}[label]
+        table.add_row(f"[{style}]{label}[/]", v.vendor or "", f"{v.brand or ''} {v.relation or ''}".strip(),
+                      f"{v.confidence:.2f}", v.text, v.explanation)
+    console.print(table)
+    console.print(f"{counts['FLAG']} flagged, {counts['mention']} mention a listed maker only as compatible/"
+                  f"reference, {counts['weak']} weak, {counts['-']} clean.")
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    texts = list(_texts(args, sys.stdin))
+    if not texts:
+        print("sponsorwatch lookup: give TEXT arguments, --file F (one text per line) or --sample",
+              file=sys.stderr)
+        return 2
+    verdicts = (identify(t) for t in texts)
+    if args.json:
+        for v in verdicts:
+            sys.stdout.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
+    elif args.table or (args.sample and not args.text and not args.file):
+        _render_table(verdicts, Console())
+    else:
+        _render_lines(verdicts, sys.stdout)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sponsorwatch",
+        description="Find Hikvision and Dahua hardware (and other companies listed as war sponsors) "
+                    "in product titles, tenders and, later, on your network.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    lookup = sub.add_parser("lookup", help="judge product or tender titles: listed maker or not, and why")
+    lookup.add_argument("text", nargs="*", help="titles to judge")
+    lookup.add_argument("--file", "-f", help="read one text per line from FILE ('-' for standard input)")
+    lookup.add_argument("--sample", action="store_true", help="judge the bundled sample of real titles")
+    lookup.add_argument("--json", action="store_true", help="one JSON object per line")
+    lookup.add_argument("--table", action="store_true", help="render a table")
+    lookup.set_defaults(func=cmd_lookup)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KnowledgeError as exc:
+        print(f"sponsorwatch: knowledge base unreadable: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"sponsorwatch: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
