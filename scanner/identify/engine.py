@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ WEIGHT = {
 START_TOKENS = 5  # an alias within the first words of a title is the brand of the product
 FLAG_THRESHOLD = 0.5
 MAX_TEXT_CHARS = 20_000  # longer inputs are read up to here (tender descriptions fit easily)
+# What may stand between two names of one list: "Hikvision, Dahua", "Hikvision та Dahua", "Hik/Dahua or Uniview".
+_LIST_GAP = re.compile(r"(?:[\s,/&+-]|\b(?:and|or|і|й|та|або|и|или)\b)*")
 MENTION_RELATIONS = {"compatible": "compatible", "negation": "not-this-maker", "equivalent": "equivalent"}
 
 
@@ -76,6 +79,13 @@ class Identifier:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.m = Matcher(kb)
+        self._designations: dict[str, list[dict[str, Any]]] = {}
+
+    def designations(self, entity: str) -> list[dict[str, Any]]:
+        """Designations reaching an entity (computed once per entity; callers get their own dicts)."""
+        if entity not in self._designations:
+            self._designations[entity] = describe_designations(self.kb, entity)
+        return [dict(d) for d in self._designations[entity]]
 
     # ---------------------------------------------------------------- evidence gathering
     def _chain_weight(self, entity: str) -> float:
@@ -116,7 +126,7 @@ class Identifier:
             if cue is None and mention_tokens and mention_tokens[-1][1] >= hit.first - 3:
                 prev_last = mention_tokens[-1][1]
                 gap = text[tokens[prev_last].end:hit.start]
-                if all(c in " ,/&+-" for c in gap.replace(" and ", " ").replace(" і ", " ").replace(" и ", " ").replace(" та ", " ").replace(" or ", " ")):
+                if _LIST_GAP.fullmatch(gap):
                     cue = mention_tokens[-1][2]  # "for Hikvision, Dahua and Uniview": the list shares the cue
             if cue is not None:
                 mention_tokens.append((hit.first, hit.last, cue))
@@ -132,8 +142,9 @@ class Identifier:
             first = bisect.bisect_right(starts, mh.start) - 1
             last = max(bisect.bisect_left(starts, mh.end) - 1, first)
             cue = self._mention(tokens, max(first, 0), last, text, trailing=False) if tokens else None
-            if cue is None and mention_tokens and mention_tokens[-1][1] >= first - 2 and first >= 0:
-                cue = mention_tokens[-1][2]  # "для Hikvision DS-2CD2143G2-I": the model follows the cued name
+            if cue is None:
+                # "для Hikvision DS-2CD2143G2-I": a model right after a cued name shares its cue.
+                cue = next((c for _, last_tok, c in mention_tokens if first - 2 <= last_tok < first), None)
             kind = "structured-model" if structured else "model-family"
             span = norm.span(mh.start, mh.end, len(raw))
             found.append(Evidence(
@@ -201,7 +212,7 @@ class Identifier:
             verdict.model = top.term
             fam = next((f for f in self.kb.families if f.id == top.family), None)
             verdict.device_class = fam.device_class if fam else None
-        designations = describe_designations(self.kb, label)
+        designations = self.designations(label)
         if score > 0:
             verdict.relation = chain[0].type if chain else "manufacturer"
             verdict.confidence = score

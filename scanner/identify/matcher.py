@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import re._constants as sre_c  # type: ignore[import-not-found]
+import re._parser as sre_parse  # type: ignore[import-not-found]
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
@@ -41,12 +44,71 @@ class ModelHit:
     end: int
 
 
+def _first(items: Any) -> tuple[set[int] | None, bool]:
+    """Characters a parsed regex sequence can start with (None: any) and whether it can match empty."""
+    chars: set[int] = set()
+    for op, arg in items:
+        if op is sre_c.LITERAL:
+            return chars | {arg}, False
+        if op is sre_c.IN:
+            for sub_op, sub_arg in arg:
+                if sub_op is sre_c.LITERAL:
+                    chars.add(sub_arg)
+                elif sub_op is sre_c.RANGE:
+                    chars.update(range(sub_arg[0], sub_arg[1] + 1))
+                else:
+                    return None, False
+            return chars, False
+        if op is sre_c.SUBPATTERN:
+            sub, nullable = _first(arg[-1])
+        elif op is sre_c.BRANCH:
+            sub, nullable = set(), False
+            for seq in arg[1]:
+                got, empty = _first(seq)
+                if got is None:
+                    return None, False
+                sub |= got
+                nullable = nullable or empty
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+            sub, nullable = _first(arg[2])
+            nullable = nullable or arg[0] == 0
+        elif op in (sre_c.ASSERT, sre_c.ASSERT_NOT, sre_c.AT):
+            continue
+        else:
+            return None, False
+        if sub is None:
+            return None, False
+        chars |= sub
+        if not nullable:
+            return chars, False
+    return chars, True
+
+
+def first_chars(pattern: str) -> str | None:
+    """A character class of every character the pattern can start with, or None if it cannot tell.
+
+    A leading look-ahead with this class lets the regex engine skip most positions at once: a 4x speed-up
+    of the combined model-family regex on real titles (bench/lookup_bench.py).
+    """
+    chars, nullable = _first(sre_parse.parse(pattern))
+    if chars is None or nullable:
+        return None
+    both = {c for ch in map(chr, chars) for c in (ch.lower(), ch.upper())}
+    return "[" + "".join(re.escape(c) for c in sorted(both)) + "]"
+
+
 def tokenize(text: str) -> list[Token]:
     return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-def _phrases(items: tuple[str, ...]) -> dict[tuple[str, ...], int]:
-    return {tuple(_WORD.findall(fold(p))): len(_WORD.findall(fold(p))) for p in items}
+def _phrases(items: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    """Cue phrases as word tuples, indexed by their last word (the lookup goes backwards from a name)."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for item in items:
+        words = tuple(_WORD.findall(fold(item)))
+        if words:
+            index.setdefault(words[-1], []).append(words)
+    return index
 
 
 class Matcher:
@@ -80,8 +142,11 @@ class Matcher:
         parts = []
         for i, fam in enumerate(self.families):
             parts.append(f"(?P<f{i}>{_LOOSE_HYPHEN.sub('[- ]?', fam.pattern)})")
+        body = "(?:" + "|".join(parts) + ")"
+        lead = first_chars(body)
         self.model_rx = re.compile(
-            r"(?<![0-9A-Za-z])(?:" + "|".join(parts) + r")(?![0-9A-Za-z])", re.IGNORECASE
+            ("" if lead is None else f"(?={lead})") + r"(?<![0-9A-Za-z])" + body + r"(?![0-9A-Za-z])",
+            re.IGNORECASE,
         )
         self.family_rx = {
             fam.id: re.compile(_LOOSE_HYPHEN.sub("[- ]?", fam.pattern), re.IGNORECASE) for fam in self.families
@@ -151,11 +216,11 @@ class Matcher:
         return hits
 
     # ---------------------------------------------------------------- context
-    def _phrase_ending_at(self, tokens: list[Token], end: int, phrases: dict[tuple[str, ...], int]) -> bool:
+    def _phrase_ending_at(self, tokens: list[Token], end: int, phrases: dict[str, list[tuple[str, ...]]]) -> bool:
         """Does some phrase end exactly at token index `end` (inclusive)?"""
-        for phrase, size in phrases.items():
-            first = end - size + 1
-            if first >= 0 and tuple(t.text for t in tokens[first:end + 1]) == phrase:
+        for phrase in phrases.get(tokens[end].text, ()):
+            first = end - len(phrase) + 1
+            if first >= 0 and all(tokens[first + k].text == w for k, w in enumerate(phrase)):
                 return True
         return False
 

@@ -137,6 +137,7 @@ class KnowledgeBase:
     designations: dict[str, Designation] = field(default_factory=dict)
     families: list[Family] = field(default_factory=list)
     context: Context = field(default_factory=Context)
+    _chains: dict[str, list[Relation]] = field(default_factory=dict, repr=False, compare=False)
 
     def parents(self, entity_id: str) -> list[Relation]:
         """Relations from this entity up to the company it belongs to or relabels."""
@@ -144,6 +145,12 @@ class KnowledgeBase:
 
     def chain(self, entity_id: str) -> list[Relation]:
         """The strongest path of relations from an entity to its root maker (empty for a root)."""
+        cached = self._chains.get(entity_id)
+        if cached is None:
+            cached = self._chains[entity_id] = self._walk(entity_id)
+        return list(cached)
+
+    def _walk(self, entity_id: str) -> list[Relation]:
         path: list[Relation] = []
         seen = {entity_id}
         current = entity_id
