@@ -55,23 +55,31 @@ def _render_lines(verdicts: Iterable[Verdict], out: TextIO) -> None:
 
 
 def _render_table(verdicts: Iterable[Verdict], console: Console) -> None:
-    table = Table(title="sponsorwatch lookup", show_lines=False, expand=True)
+    table = Table(title="sponsorwatch lookup", expand=True)
     table.add_column("verdict", no_wrap=True)
-    table.add_column("maker", no_wrap=True)
-    table.add_column("brand / relation")
+    table.add_column("maker / brand", no_wrap=True)
     table.add_column("conf", justify="right", no_wrap=True)
     table.add_column("title", ratio=3)
-    table.add_column("why", ratio=4)
+    table.add_column("why", ratio=3)
     counts = {"FLAG": 0, "mention": 0, "weak": 0, "-": 0}
+    listed: dict[str, str] = {}
     for v in verdicts:
         label = _label(v)
         counts[label] += 1
         style = {"FLAG": "bold red", "mention": "yellow", "weak": "yellow", "-": "green"}[label]
-        table.add_row(f"[{style}]{label}[/]", v.vendor or "", f"{v.brand or ''} {v.relation or ''}".strip(),
-                      f"{v.confidence:.2f}", v.text, v.explanation)
+        who = v.vendor or ""
+        if v.brand and v.brand != v.vendor:
+            who += f" / {v.brand}"
+        # The reason goes in the row; the designations, the same for every product of a maker, go below once.
+        reason, _, rest = v.explanation.partition("; ")
+        if v.flagged and v.vendor and v.vendor not in listed:
+            listed[v.vendor] = rest
+        table.add_row(f"[{style}]{label}[/]", who, f"{v.confidence:.2f}", v.text, reason)
     console.print(table)
-    console.print(f"{counts['FLAG']} flagged, {counts['mention']} mention a listed maker only as compatible/"
-                  f"reference, {counts['weak']} weak, {counts['-']} clean.")
+    console.print(f"{counts['FLAG']} flagged, {counts['mention']} name a listed maker only as compatible, "
+                  f"reference or 'not', {counts['weak']} weak, {counts['-']} clean.")
+    for vendor, designations in listed.items():
+        console.print(f"[bold]{vendor}[/]: {designations}")
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:

@@ -148,3 +148,9 @@ def test_first_chars_prefilter_covers_optional_prefixes() -> None:
     assert first_chars("(?:DHI?-)?IPC-X") == "[DIdi]"
     assert first_chars("a*b") == "[ABab]"
     assert first_chars("x?") is None and first_chars(r"\w+") is None
+
+
+def test_explanations_name_the_kind_of_evidence(engine: Identifier) -> None:
+    assert "'Hikvison' is a known misspelling of Hikvision" in engine.identify("Hikvison dome").explanation
+    assert "'Hikivision' reads as Hikvision" in engine.identify("Hikivision dome").explanation
+    assert "model IPC-HDW5421S belongs to a Dahua model family" in engine.identify("IPC-HDW5421S").explanation

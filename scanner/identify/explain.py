@@ -108,6 +108,8 @@ def explanation(kb: KnowledgeBase, verdict: Verdict, best: Evidence, chain: list
         why = f"model {best.term} belongs to a {label} model family"
     elif best.kind == "fuzzy-alias":
         why = f"'{best.term}' reads as {label}"
+    elif best.detail.startswith("misspelling"):
+        why = f"'{best.term}' is a known misspelling of {label}"
     else:
         why = f"the {'brand field' if best.field == 'brand' else 'text'} names {label}"
     head = f"{label}{_relation_phrase(kb, chain)}: {why}"
