@@ -109,7 +109,8 @@ class Device:
         name = str(o.get("name", "")).format(model=self.model_shown)
         values = {"mac": self.identity.mac, "model": urllib.parse.quote(self.model_shown, safe="-/()"),
                   "name": urllib.parse.quote(name, safe="-/()")}
-        return ["onvif://www.onvif.org/" + str(s).format(**values) for s in o.get("scopes", [])]
+        return ["onvif://www.onvif.org/" + urllib.parse.quote(str(s).format(**values), safe="/:%()-")
+                for s in o.get("scopes", [])]
 
     # ---------------------------------------------------------------- logging
     def record(self, protocol: str, method: str, target: str, peer: str, authorized: bool | None = None,

@@ -61,7 +61,7 @@ def _hostile_http(dev: Device, req: Request) -> Response | None:
 # ---------------------------------------------------------------- ONVIF over HTTP (all stacks that have it)
 def onvif_http(dev: Device, req: Request) -> Response:
     soap = onvif.parse_soap(req.body, dev.user, dev.password)
-    headers = [("Content-Type", 'application/soap+xml; charset=utf-8')]
+    headers = [("Content-Type", 'application/soap+xml; charset=utf-8'), ("Connection", "close")]
     if soap is None:
         dev.record("onvif", "?", req.path, req.peer, note="unreadable SOAP")
         return Response("HTTP/1.1 400 Bad Request", headers, onvif.fault("ter:WellFormed", "Bad request"),

@@ -74,6 +74,12 @@ async def _read_request(reader: asyncio.StreamReader, peer: str) -> Request | No
             k, _, v = line.partition(":")
             headers.append((k.strip(), v.strip()))
     req = Request(parts[0], parts[1], parts[2], headers, b"", peer)
+    if (req.header("transfer-encoding") or "").lower() == "chunked":
+        body = await _read_chunked(reader)
+        if body is None:
+            return None
+        req.body = body
+        return req
     length = req.header("content-length")
     if length and length.isdigit():
         n = int(length)
@@ -84,6 +90,24 @@ async def _read_request(reader: asyncio.StreamReader, peer: str) -> Request | No
         except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
             return None
     return req
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes | None:
+    """A chunked request body (aiohttp sends SOAP requests this way), bounded by MAX_BODY_BYTES."""
+    body = bytearray()
+    try:
+        while True:
+            size_line = await asyncio.wait_for(reader.readuntil(b"\r\n"), READ_TIMEOUT_S)
+            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                await asyncio.wait_for(reader.readuntil(b"\r\n"), READ_TIMEOUT_S)  # end of trailers
+                return bytes(body)
+            if len(body) + size > MAX_BODY_BYTES:
+                return None
+            body += await asyncio.wait_for(reader.readexactly(size + 2), READ_TIMEOUT_S)
+            del body[-2:]
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError, ValueError):
+        return None
 
 
 async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, handler: Handler) -> None:
