@@ -150,7 +150,7 @@ def _hik_isapi(dev: Device, req: Request) -> Response:
     body = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<DeviceInfo version="2.0" xmlns="{ns}">\n'
         f"<deviceName>{escape(dev.device_name)}</deviceName>\n<deviceID>{ident.uuid}</deviceID>\n"
-        f"<model>{escape(ident.model)}</model>\n<serialNumber>{escape(ident.serial)}</serialNumber>\n"
+        f"<model>{escape(dev.model_shown)}</model>\n<serialNumber>{escape(ident.serial)}</serialNumber>\n"
         f"<macAddress>{ident.mac}</macAddress>\n<firmwareVersion>{version.strip()}</firmwareVersion>\n"
         f"<firmwareReleasedDate>build {build.strip()}</firmwareReleasedDate>\n"
         f"<deviceType>{dev.profile.isapi.get('device_type', 'IPCamera')}</deviceType>\n</DeviceInfo>\n"
@@ -347,7 +347,7 @@ def sadp_reply(dev: Device, data: bytes) -> bytes | None:
     request_uuid = text[uuid_start + 6:uuid_end] if 0 <= uuid_start < uuid_end else ""
     fields = [
         ("Uuid", escape(request_uuid[:64])), ("Types", "inquiry"), ("DeviceType", "141945"),
-        ("DeviceDescription", escape(ident.model)), ("DeviceSN", escape(ident.serial)), ("CommandPort", "8000"),
+        ("DeviceDescription", escape(dev.model_shown)), ("DeviceSN", escape(ident.serial)), ("CommandPort", "8000"),
         ("HttpPort", "80"), ("MAC", ident.mac.replace(":", "-")), ("IPv4Address", dev.ip),
         ("IPv4SubnetMask", "255.0.0.0"), ("IPv4Gateway", "127.0.0.1"), ("IPv6Address", "::"), ("IPv6Gateway", "::"),
         ("IPv6MaskLen", "64"), ("DHCP", "false"), ("AnalogChannelNum", "0"),
@@ -377,7 +377,7 @@ def dhip_reply(dev: Device, data: bytes) -> bytes | None:
         "mac": ident.mac, "method": "client.notifyDevInfo",
         "params": {"deviceInfo": {
             "AlarmInputChannels": 0, "AlarmOutputChannels": 0, "DeviceClass": d.get("device_class", "IPC"),
-            "DeviceType": ident.model, "HttpPort": 80,
+            "DeviceType": dev.model_shown, "HttpPort": 80,
             "IPv4Address": {"DefaultGateway": "127.0.0.1", "DhcpEnable": False, "IPAddress": dev.ip,
                             "SubnetMask": "255.0.0.0"},
             "MachineName": dev.device_name, "Manufacturer": d.get("manufacturer", "Private"), "Port": 37777,
@@ -385,7 +385,7 @@ def dhip_reply(dev: Device, data: bytes) -> bytes | None:
             "Vendor": d.get("vendor", "Dahua"), "Version": ident.firmware, "VideoInputChannels": 1,
             "VideoOutputChannels": 16}},
     }
-    text = json.dumps(body, indent=None, separators=(" , ", " : ")).encode("utf-8", "surrogateescape")
+    text = json.dumps(body, ensure_ascii=False, separators=(" , ", " : ")).encode("utf-8", "surrogateescape")
     if dev.profile.behaviour == "malformed-dhip":
         bad = secrets.randbelow(3)
         if bad == 0:
