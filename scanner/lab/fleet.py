@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import resource
 import socket
 import struct
 import threading
@@ -39,6 +40,15 @@ def _prefixes(entity: str) -> list[str]:
     if not entity:
         return []
     return [r.prefix for r in oui_table().records() if r.entity == entity and len(r.prefix) == 6]
+
+
+def _raise_fd_limit(wanted: int) -> None:
+    """A device holds up to six sockets: lift the soft file limit towards the hard one if needed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 class _Hub(asyncio.DatagramProtocol):
@@ -92,6 +102,7 @@ class Lab:
         return next(d for d in self.devices if d.ip == ip)
 
     async def start(self) -> None:
+        _raise_fd_limit(len(self.devices) * 8 + 256)
         sem = asyncio.Semaphore(START_CONCURRENCY)
 
         async def one(dev: Device) -> None:
