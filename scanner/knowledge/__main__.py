@@ -20,14 +20,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"knowledge base unreadable: {exc}", file=sys.stderr)
         return 1
     if args.command == "check":
-        found = problems(kb)
+        from scanner.knowledge.cves import cve_problems, load_cves
+        from scanner.knowledge.fingerprints import problems as rule_problems
+        from scanner.knowledge.fingerprints import rules
+
+        found = problems(kb) + rule_problems(rules(), kb) + cve_problems(load_cves(), kb)
         for line in found:
             print(line, file=sys.stderr)
         if found:
             print(f"{len(found)} problem(s) in the knowledge base", file=sys.stderr)
             return 1
         print(f"knowledge base OK: {len(kb.sources)} sources, {len(kb.entities)} entities, "
-              f"{len(kb.relations)} relations, {len(kb.designations)} designations, {len(kb.families)} families")
+              f"{len(kb.relations)} relations, {len(kb.designations)} designations, {len(kb.families)} families, "
+              f"{sum(map(len, rules().values()))} fingerprint rules, {len(load_cves())} CVEs")
         return 0
     if args.command == "stats":
         aliases = Counter(a.lang for e in kb.entities.values() for a in e.aliases)
