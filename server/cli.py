@@ -183,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--no-multicast", action="store_true", help="do not listen on the loopback multicast groups")
     up.add_argument("--mdns", action="store_true", help="also announce Hikvision devices over mDNS on loopback")
     up.set_defaults(func=cmd_lab_up)
+
+    from server.scan_cli import add_parsers
+
+    add_parsers(sub)
     return parser
 
 

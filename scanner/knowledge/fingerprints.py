@@ -57,7 +57,8 @@ def parse_rules(documents: dict[str, dict[str, Any]]) -> dict[str, list[Rule]]:
                     source=source, id=str(raw["id"]), pattern=pattern, entity=str(raw["entity"]),
                     confidence=str(raw["confidence"]), description=str(raw.get("description", "")),
                     sources=tuple(raw.get("sources", ())),
-                    examples=tuple(Example(str(e["value"]), dict(e.get("extract", {}))) for e in raw.get("examples", [])),
+                    examples=tuple(Example(str(e["value"]), dict(e.get("extract", {})))
+                                   for e in raw.get("examples", [])),
                     regex=regex,
                 ))
             except (KeyError, TypeError) as exc:

@@ -171,6 +171,15 @@ class Lab:
         } for d in self.devices]
 
 
+async def _cancel_others() -> None:
+    """End connection handlers still running (a slow-drip reply, a client that never hung up)."""
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class LabThread:
     """Runs a Lab in its own thread and event loop (for tests, benchmarks and the CLI)."""
 
@@ -188,6 +197,8 @@ class LabThread:
         if self._thread.is_alive():
             with contextlib.suppress(Exception):
                 asyncio.run_coroutine_threadsafe(self.lab.stop(), self.loop).result(timeout_s)
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(_cancel_others(), self.loop).result(timeout_s)
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout_s)
         self.loop.close()

@@ -131,7 +131,7 @@ async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
             if resp.close:
                 break
     except (ConnectionError, asyncio.CancelledError):
-        pass
+        pass  # the lab is stopping or the client left; the connection task just ends
     finally:
         writer.close()
         with contextlib.suppress(Exception):

@@ -1,0 +1,132 @@
+"""Active, non-intrusive probes of open ports: HTTP(S) paths, favicon, RTSP OPTIONS/DESCRIBE, ONVIF clock.
+
+Every read is bounded in bytes and time, so a device that streams 50 MB or drips a byte a second costs at most
+READ_LIMIT bytes and READ_TIMEOUT_S seconds. Nothing here sends credentials.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import re
+
+from scanner.identify.device import Observation
+
+READ_LIMIT = 64 * 1024
+READ_TIMEOUT_S = 3.0
+CONNECT_TIMEOUT_S = 2.0
+_REALM = re.compile(r'realm="([^"]{1,128})"', re.IGNORECASE)
+ONVIF_CLOCK = (
+    b'<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
+    b'<s:Body><GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>'
+)
+
+
+async def exchange(ip: str, port: int, request: bytes, *, limit: int = READ_LIMIT,
+                   timeout: float = READ_TIMEOUT_S) -> bytes:
+    """Send one request, read until close, `limit` bytes or `timeout` seconds — whichever comes first."""
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(ip, port), CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError):
+        return b""
+    data = bytearray()
+    try:
+        writer.write(request)
+        await writer.drain()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(data) < limit:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            try:
+                chunk = await asyncio.wait_for(reader.read(min(65536, limit - len(data))), remaining)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            data += chunk
+            if bytes(data[:8]) == b"RTSP/1.0" and b"\r\n\r\n" in data:
+                break  # RTSP keeps the connection open: one reply is enough
+    except (OSError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(writer.wait_closed(), 0.5)
+    return bytes(data[:limit])
+
+
+def split_http(raw: bytes) -> tuple[str, dict[str, str], bytes]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    text = head.decode("latin-1")
+    headers: dict[str, str] = {}
+    for line in text.split("\r\n")[1:]:
+        if ":" in line:
+            k, _, v = line.partition(":")
+            headers.setdefault(k.strip().lower(), v.strip())
+    return text, headers, body
+
+
+def _realm(headers: dict[str, str]) -> str | None:
+    m = _REALM.search(headers.get("www-authenticate", ""))
+    return m.group(1) if m else None
+
+
+async def http_probes(ip: str, port: int) -> list[Observation]:
+    """GET / plus the few vendor paths whose 401 names the vendor, the favicon and the ONVIF clock."""
+    host = f"{ip}:{port}" if port != 80 else ip
+    url = f"http://{host}"
+    out: list[Observation] = []
+
+    def get(path: str) -> bytes:
+        return f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nUser-Agent: sponsorwatch\r\n\r\n".encode()
+
+    root, isapi, magic, favicon, onvif = await asyncio.gather(
+        exchange(ip, port, get("/")),
+        exchange(ip, port, get("/ISAPI/System/deviceInfo"), limit=8192),
+        exchange(ip, port, get("/cgi-bin/magicBox.cgi?action=getDeviceType"), limit=8192),
+        exchange(ip, port, get("/favicon.ico")),
+        exchange(ip, port, b"POST /onvif/device_service HTTP/1.1\r\nHost: " + host.encode()
+                 + b"\r\nContent-Type: application/soap+xml; charset=utf-8\r\nConnection: close\r\nContent-Length: "
+                 + str(len(ONVIF_CLOCK)).encode() + b"\r\n\r\n" + ONVIF_CLOCK, limit=16384),
+    )
+    if root:
+        head, headers, body = split_http(root)
+        out.append(Observation("http-headers", head + "\r\n", detail=f"{url}/"))
+        if "server" in headers:
+            out.append(Observation("http-server", headers["server"], detail=f"{url}/"))
+        out.append(Observation("http-body", body[:16384].decode("utf-8", "replace"), detail=f"{url}/"))
+    for raw, path in ((isapi, "/ISAPI/System/deviceInfo"), (magic, "/cgi-bin/magicBox.cgi")):
+        if raw:
+            realm = _realm(split_http(raw)[1])
+            if realm:
+                out.append(Observation("realm", realm, detail=f"401 from {url}{path}"))
+    if favicon:
+        head, _, body = split_http(favicon)
+        if head.split(" ")[1:2] == ["200"] and body:
+            out.append(Observation("favicon", hashlib.md5(body, usedforsecurity=False).hexdigest(),
+                                   detail=f"{url}/favicon.ico"))
+    if onvif and b"GetSystemDateAndTimeResponse" in onvif:
+        out.append(Observation("onvif-service", "device_service", detail=f"{url}/onvif/device_service"))
+    return out
+
+
+async def rtsp_probes(ip: str, port: int = 554) -> list[Observation]:
+    uri = f"rtsp://{ip}:{port}/"
+    options, describe = await asyncio.gather(
+        exchange(ip, port, f"OPTIONS {uri} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: sponsorwatch\r\n\r\n".encode(),
+                 limit=8192),
+        exchange(ip, port, f"DESCRIBE {uri} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n".encode(),
+                 limit=8192),
+    )
+    out = []
+    for raw in (options, describe):
+        if raw.startswith(b"RTSP/1.0"):
+            head = raw.partition(b"\r\n\r\n")[0].decode("latin-1") + "\r\n"
+            out.append(Observation("rtsp", head, detail=uri))
+            realm = _realm(split_http(raw)[1])
+            if realm:
+                out.append(Observation("realm", realm, detail=f"RTSP 401 from {uri}"))
+    return out

@@ -1,0 +1,157 @@
+"""The scan: find hosts (TCP ports, UDP discovery, mDNS), probe what answered, fuse into device verdicts.
+
+Bounded: an explicit rate and concurrency, per-probe timeouts and a deadline for the whole scan. Each host is
+reported (and can be saved) as soon as it is done, so an interrupted scan keeps what it found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from scanner.discovery import banners
+from scanner.discovery.authprobes import Credentials, run_authenticated
+from scanner.discovery.ports import CAMERA_PORTS, connect_scan, nmap_available, nmap_scan
+from scanner.discovery.targets import TargetSet
+from scanner.discovery.udp import mdns_browse, udp_discovery
+from scanner.identify import default_identifier
+from scanner.identify.device import DeviceIdentifier, DeviceVerdict, Observation
+from scanner.knowledge import load
+
+HTTP_PORTS = (80, 8080)
+RTSP_PORTS = (554,)
+
+
+@dataclass
+class ScanOptions:
+    ports: tuple[int, ...] = CAMERA_PORTS
+    rate: float = 2000.0  # probes per second, TCP connects and UDP datagrams alike
+    concurrency: int = 64  # hosts probed at once
+    max_duration_s: float = 900.0
+    udp_window_s: float = 2.0
+    multicast_if: str | None = None  # an interface address: multicast probes go out (and only out) there
+    mdns: bool = False
+    engine: str = "auto"  # auto | nmap | asyncio
+    credentials: Credentials | None = field(default=None, repr=False)
+    rpc2_login: bool = False
+    seed: int = 0
+
+
+@dataclass
+class ScanStats:
+    targeted: int = 0
+    candidates: int = 0
+    devices: int = 0
+    flagged: int = 0
+    probes_sent: int = 0
+    timed_out: bool = False
+    engine: str = ""
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+
+
+@lru_cache(maxsize=1)
+def device_identifier() -> DeviceIdentifier:
+    return DeviceIdentifier(load(), default_identifier())
+
+
+def neighbour_macs(accept: Callable[[str], bool]) -> dict[str, str]:
+    """MACs the kernel already knows (Linux /proc/net/arp); nothing is sent to learn them."""
+    out = {}
+    try:
+        with open("/proc/net/arp", encoding="ascii") as fh:
+            next(fh, None)
+            for line in fh:
+                parts = line.split()
+                if len(parts) >= 4 and parts[3] != "00:00:00:00:00:00" and accept(parts[0]):
+                    out[parts[0]] = parts[3].lower()
+    except OSError:
+        pass
+    return out
+
+
+async def _ports(hosts: list[str], options: ScanOptions, stats: ScanStats) -> dict[str, list[int]]:
+    use_nmap = options.engine == "nmap" or (options.engine == "auto" and nmap_available())
+    stats.probes_sent += len(hosts) * len(options.ports)
+    if use_nmap and hosts:
+        stats.engine = "nmap"
+        return await asyncio.to_thread(nmap_scan, hosts, options.ports, rate=options.rate)
+    stats.engine = "asyncio"
+    return await connect_scan(hosts, options.ports, rate=options.rate, concurrency=options.concurrency * 4)
+
+
+async def probe_host(ip: str, open_ports: list[int], found: list[Observation], options: ScanOptions,
+                     stats: ScanStats) -> DeviceVerdict:
+    observations = list(found)
+    jobs = [banners.http_probes(ip, p) for p in open_ports if p in HTTP_PORTS]
+    jobs += [banners.rtsp_probes(ip, p) for p in open_ports if p in RTSP_PORTS]
+    stats.probes_sent += 5 * sum(p in HTTP_PORTS for p in open_ports) + 2 * sum(p in RTSP_PORTS for p in open_ports)
+    for result in await asyncio.gather(*jobs):
+        observations.extend(result)
+    identifier = device_identifier()
+    verdict = identifier.identify(ip, observations, open_ports)
+    http_port = next((p for p in open_ports if p in HTTP_PORTS), None)
+    if http_port is not None and (options.credentials is not None or options.rpc2_login):
+        onvif_seen = any(o.source in ("onvif-service", "onvif-scope") for o in observations)
+        extra = await run_authenticated(ip, http_port, options.credentials, verdict.vendor, onvif_seen,
+                                        options.rpc2_login)
+        stats.probes_sent += len(extra)
+        if extra:
+            verdict = identifier.identify(ip, observations + extra, open_ports)
+    return verdict
+
+
+async def scan(targets: TargetSet, options: ScanOptions,
+               on_device: Callable[[DeviceVerdict], Awaitable[None] | None] | None = None,
+               skip: frozenset[str] = frozenset()) -> tuple[list[DeviceVerdict], ScanStats]:
+    """Scan the targets; `on_device` is called as each device is done (persist it there). Hosts in `skip`
+    (already done in an interrupted scan being resumed) are not probed again."""
+    stats = ScanStats()
+    hosts = [ip for ip in targets.hosts(options.seed) if ip not in skip]
+    stats.targeted = len(hosts)
+    results: list[DeviceVerdict] = []
+    accept = targets.in_scope
+
+    async def run() -> None:
+        udp_task = udp_discovery(hosts, accept, rate=options.rate, window_s=options.udp_window_s,
+                                 multicast_if=options.multicast_if)
+        mdns_task = (mdns_browse(options.multicast_if, accept, options.udp_window_s)
+                     if options.mdns and options.multicast_if else asyncio.sleep(0, result={}))
+        open_ports, (udp_found, sent), mdns_found = await asyncio.gather(
+            _ports(hosts, options, stats), udp_task, mdns_task)
+        stats.probes_sent += sent
+        found: dict[str, list[Observation]] = {}
+        for source in (udp_found, mdns_found):
+            for ip, obs in source.items():
+                if ip not in skip:
+                    found.setdefault(ip, []).extend(obs)
+        for ip, mac in neighbour_macs(accept).items():
+            if ip in found or ip in open_ports:
+                found.setdefault(ip, []).append(Observation("neighbour", mac, {"mac": mac}, "ARP table"))
+        candidates = sorted(set(open_ports) | set(found), key=lambda a: tuple(int(x) for x in a.split(".")))
+        stats.candidates = len(candidates)
+        sem = asyncio.Semaphore(options.concurrency)
+
+        async def one(ip: str) -> None:
+            async with sem:
+                verdict = await probe_host(ip, open_ports.get(ip, []), found.get(ip, []), options, stats)
+            results.append(verdict)
+            stats.devices += 1
+            stats.flagged += verdict.flagged
+            if on_device is not None:
+                maybe = on_device(verdict)
+                if inspect.isawaitable(maybe):
+                    await maybe
+
+        await asyncio.gather(*(one(ip) for ip in candidates))
+
+    try:
+        await asyncio.wait_for(run(), options.max_duration_s)
+    except TimeoutError:
+        stats.timed_out = True
+    stats.finished = time.time()
+    return results, stats
