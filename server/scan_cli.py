@@ -119,8 +119,9 @@ async def run_scan(args: argparse.Namespace, console: Console) -> int:
     status = "interrupted"
     stats = ScanStats()
     quiet = args.format != "table" and not args.output
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} devices"),
-                  TimeElapsedColumn(), console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} devices"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
         task = bar.add_task(f"scanning {len(targets)} addresses", total=None)
 
         def saved(verdict: DeviceVerdict) -> None:

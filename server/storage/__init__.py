@@ -60,7 +60,7 @@ def database_url(explicit: str | None = None) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Inventory:
@@ -111,7 +111,8 @@ class Inventory:
 
     def done_ips(self, scan_id: str) -> frozenset[str]:
         with self.engine.connect() as conn:
-            return frozenset(r[0] for r in conn.execute(select(scan_devices.c.ip).where(scan_devices.c.scan_id == scan_id)))
+            rows = conn.execute(select(scan_devices.c.ip).where(scan_devices.c.scan_id == scan_id))
+            return frozenset(r[0] for r in rows)
 
     def devices(self, scan_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
