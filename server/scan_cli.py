@@ -74,7 +74,7 @@ def render_table(devices: list[dict[str, Any]], console: Console, title: str) ->
     for col, kw in (("ip", {"no_wrap": True}), ("verdict", {"no_wrap": True}), ("maker / brand", {}),
                     ("model", {}), ("serial", {"overflow": "fold"}), ("firmware", {}), ("class", {}),
                     ("CVEs", {})):
-        table.add_column(col, **kw)  # type: ignore[arg-type]
+        table.add_column(col, **kw)
     for d in sorted(devices, key=lambda d: tuple(int(x) for x in d["ip"].split("."))):
         verdict = "[bold red]SPONSOR[/]" if d["flagged"] else ("[yellow]weak[/]" if d["vendor"] else "[green]-[/]")
         who = d["vendor"] or ""
@@ -108,8 +108,8 @@ async def run_scan(args: argparse.Namespace, console: Console) -> int:
         targets_text += read_targets_file(args.targets_file)
     skip: frozenset[str] = frozenset()
     if args.resume:
-        saved = inventory.reopen_scan(args.resume)
-        targets_text = targets_text or saved["targets"]
+        previous = inventory.reopen_scan(args.resume)
+        targets_text = targets_text or previous["targets"]
         scan_id = args.resume
         skip = inventory.done_ips(scan_id)
     targets = build_targets(targets_text, exclude=args.exclude, scope=args.scope, confirm_large=args.yes)
