@@ -18,7 +18,8 @@ from defusedxml.ElementTree import ParseError, fromstring
 from scanner.identify.device import Observation
 
 CREDENTIALS_ENV = "SPONSORWATCH_CREDENTIALS"
-AUTH_TIMEOUT_S = 5.0
+AUTH_TIMEOUT_S = 5.0  # per request
+AUTH_TOTAL_S = 12.0  # per probe: a device that drips its answer a byte at a time is cut off here
 BODY_LIMIT = 64 * 1024
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,8 @@ async def run_authenticated(ip: str, port: int, creds: Credentials | None, vendo
         if onvif_seen:
             tasks.append(onvif_info(ip, port, creds))
     out: list[Observation] = []
-    for result in await asyncio.gather(*tasks, return_exceptions=True):
+    bounded = [asyncio.wait_for(t, AUTH_TOTAL_S) for t in tasks]
+    for result in await asyncio.gather(*bounded, return_exceptions=True):
         if isinstance(result, BaseException):
             log.debug("%s: authenticated probe failed: %s", ip, result.__class__.__name__)
             continue

@@ -23,6 +23,7 @@ from scanner.identify.device import DeviceIdentifier, DeviceVerdict, Observation
 from scanner.knowledge import load
 
 HTTP_PORTS = (80, 8080)
+HOST_TIMEOUT_S = 30.0  # no single host may hold the scan longer than this
 RTSP_PORTS = (554,)
 
 
@@ -114,7 +115,7 @@ async def scan(targets: TargetSet, options: ScanOptions,
     hosts = [ip for ip in targets.hosts(options.seed) if ip not in skip]
     stats.targeted = len(hosts)
     results: list[DeviceVerdict] = []
-    accept = targets.in_scope
+    accept = targets.is_target  # multicast and mDNS replies from anything else are dropped unread
 
     async def run() -> None:
         udp_task = udp_discovery(hosts, accept, rate=options.rate, window_s=options.udp_window_s,
@@ -138,7 +139,12 @@ async def scan(targets: TargetSet, options: ScanOptions,
 
         async def one(ip: str) -> None:
             async with sem:
-                verdict = await probe_host(ip, open_ports.get(ip, []), found.get(ip, []), options, stats)
+                try:
+                    verdict = await asyncio.wait_for(
+                        probe_host(ip, open_ports.get(ip, []), found.get(ip, []), options, stats), HOST_TIMEOUT_S)
+                except TimeoutError:
+                    verdict = device_identifier().identify(ip, found.get(ip, []), open_ports.get(ip, []))
+                    verdict.risks.append("probing took too long and was cut short; the verdict uses discovery only")
             results.append(verdict)
             stats.devices += 1
             stats.flagged += verdict.flagged

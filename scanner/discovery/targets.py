@@ -99,6 +99,10 @@ class TargetSet:
             return False
         return any(addr in n for n in self.scope) and not any(addr in n for n in self.excluded)
 
+    def is_target(self, ip: str) -> bool:
+        """In scope, among the targets and not excluded: what replies (multicast included) may come from."""
+        return self.in_scope(ip) and any(ipaddress.IPv4Address(ip) in n for n in self.networks)
+
     def hosts(self, seed: int = 0) -> Iterator[str]:
         """Every target address once, in a shuffled order from a seed (masscan habit), exclusions removed."""
         order = list(self.networks)

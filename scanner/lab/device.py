@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import re
 import time
 import urllib.parse
 from collections import deque
@@ -35,6 +36,21 @@ def _is_loopback(addr: Any) -> bool:
         return False
 
 
+_SADP_TYPE = re.compile(rb"<Types>([^<]{0,64})</Types>")
+_DHIP_METHOD = re.compile(rb'"method"\s*:\s*"([^"]{0,64})"')
+
+
+def message_kind(protocol: str, data: bytes) -> str:
+    """What a datagram asked for, for the request log: SADP <Types>, DHIP method, or the WS-Discovery action."""
+    if protocol == "sadp":
+        m = _SADP_TYPE.search(data)
+    elif protocol == "dhip":
+        m = _DHIP_METHOD.search(data)
+    else:
+        return "Probe" if b"Probe" in data else data[:40].decode("latin-1")
+    return m.group(1).decode("latin-1") if m else data[:40].decode("latin-1")
+
+
 @dataclass(frozen=True)
 class LogEntry:
     time: float
@@ -42,7 +58,7 @@ class LogEntry:
     method: str  # HTTP/RTSP method, SOAP operation, or the UDP message kind
     target: str
     peer: str
-    authorized: bool | None = None
+    authorized: bool | None = None  # None: no credentials were presented with this request
     note: str | None = None
 
 
@@ -176,7 +192,7 @@ class Device:
             reply = stacks.dhip_reply(self, data)
         else:
             reply = stacks.wsd_reply(self, data, multicast)
-        kind = data[:80].decode("latin-1", "replace")
+        kind = message_kind(protocol, data)
         self.record(protocol, "multicast" if multicast else "unicast", kind, f"{addr[0]}:{addr[1]}",
                     note=None if reply is not None else "no reply")
         if reply is not None and protocol in self.udp:

@@ -28,6 +28,11 @@ XML_BOMB = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
             + b"]>\n<ProbeMatch><DeviceDescription>&lol9;</DeviceDescription></ProbeMatch>")
 
 
+def _presented(req: Request, ok: bool) -> bool | None:
+    """For the request log: None when no credentials came with the request, else whether they were right."""
+    return ok if req.header("authorization") else None
+
+
 def http_date(now: dt.datetime | None = None) -> str:
     return email.utils.format_datetime(now or dt.datetime.now(dt.UTC), usegmt=True)
 
@@ -66,7 +71,8 @@ def onvif_http(dev: Device, req: Request) -> Response:
         dev.record("onvif", "?", req.path, req.peer, note="unreadable SOAP")
         return Response("HTTP/1.1 400 Bad Request", headers, onvif.fault("ter:WellFormed", "Bad request"),
                         content_length=True)
-    dev.record("onvif", soap.operation, req.path, req.peer, authorized=soap.authorized)
+    dev.record("onvif", soap.operation, req.path, req.peer,
+               authorized=soap.authorized if soap.username is not None else None)
     if dev.profile.behaviour == "soap-xml-bomb":
         return Response("HTTP/1.1 200 OK", headers, XML_BOMB, content_length=True)
     if soap.operation not in onvif.SUPPORTED:
@@ -136,7 +142,7 @@ def hik_realm(dev: Device) -> str:
 def _hik_isapi(dev: Device, req: Request) -> Response:
     realm = hik_realm(dev)
     ok = digest_ok(req.header("authorization"), req.method, dev.user, dev.password, realm)
-    dev.record("http", req.method, req.target, req.peer, authorized=ok)
+    dev.record("http", req.method, req.target, req.peer, authorized=_presented(req, ok))
     if not ok:
         return Response("HTTP/1.1 401 Unauthorized", [
             *_hik_server(dev), ("Content-Length", "178"), ("Content-Type", "text/html"), ("Connection", "close"),
@@ -239,7 +245,7 @@ def dahua_http(dev: Device, req: Request) -> Response:
     if req.path == "/cgi-bin/magicBox.cgi":
         realm = dahua_realm(dev)
         ok = digest_ok(req.header("authorization"), req.method, dev.user, dev.password, realm)
-        dev.record("http", req.method, req.target, req.peer, authorized=ok)
+        dev.record("http", req.method, req.target, req.peer, authorized=_presented(req, ok))
         if not ok:
             body = b"Error\r\nInvalid Authority!\r\n"
             return Response("HTTP/1.1 401 Unauthorized", [
@@ -289,7 +295,8 @@ def http(dev: Device, req: Request) -> Response:
 def rtsp(dev: Device, req: Request) -> Response | None:
     style = str(dev.profile.services.get("rtsp", "generic"))
     cseq = req.header("cseq") or "0"
-    dev.record("rtsp", req.method, req.target, req.peer)
+    dev.record("rtsp", req.method, req.target, req.peer,
+               authorized=True if req.header("authorization") else None)
     if dev.profile.behaviour == "slow-drip":
         return Response("RTSP/1.0 200 OK", [("CSeq", cseq)], b"", stream=_drip)
     if not req.version.startswith("RTSP/"):
