@@ -65,5 +65,6 @@ def test_console_script_runs() -> None:
 def test_readme_documents_every_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "./dev demo" in readme and "./dev test" in readme
-    for command in ("sponsorwatch lookup", "python -m scanner.knowledge check", "sponsorwatch lab up"):
+    for command in ("sponsorwatch lookup", "python -m scanner.knowledge check", "sponsorwatch lab up", "sponsorwatch scan",
+                    "sponsorwatch scan --resume"):
         assert command in readme, command
