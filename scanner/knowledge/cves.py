@@ -11,6 +11,7 @@ from typing import Any
 
 from scanner.knowledge.loader import KnowledgeError
 from scanner.knowledge.model import KnowledgeBase
+from scanner.knowledge.validate import check_refs
 
 _HIK_BUILD = re.compile(r"V?(\d+(?:\.\d+)+)\s*build\s*(\d{2})(\d{2})(\d{2})", re.IGNORECASE)
 _DAHUA_BUILD = re.compile(r"build(?: date)?\s*:?\s*(\d{4})-(\d{2})-(\d{2})", re.IGNORECASE)
@@ -118,10 +119,7 @@ def cve_problems(cves: list[Cve], kb: KnowledgeBase) -> list[str]:
     for cve in cves:
         if not re.fullmatch(r"CVE-\d{4}-\d{4,}", cve.id):
             out.append(f"{cve.id}: not a CVE id")
-        if cve.vendor not in kb.entities:
-            out.append(f"{cve.id}: unknown vendor id '{cve.vendor}'")
-        if not cve.sources or any(s not in kb.sources for s in cve.sources):
-            out.append(f"{cve.id}: missing or unknown sources")
+        out.extend(check_refs(kb, cve.id, entity=cve.vendor, confidence=cve.confidence, sources=cve.sources))
         if not cve.affected:
             out.append(f"{cve.id}: no affected ranges")
     return out

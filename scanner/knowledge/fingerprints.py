@@ -11,6 +11,7 @@ from typing import Any
 
 from scanner.knowledge.loader import KnowledgeError
 from scanner.knowledge.model import KnowledgeBase
+from scanner.knowledge.validate import check_refs
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,7 @@ def problems(table: dict[str, list[Rule]], kb: KnowledgeBase) -> list[str]:
             if rule.id in seen:
                 out.append(f"{where}: duplicate rule id")
             seen.add(rule.id)
-            if rule.entity not in kb.entities:
-                out.append(f"{where}: unknown vendor id '{rule.entity}'")
-            if rule.confidence not in ("high", "medium", "low"):
-                out.append(f"{where}: bad confidence {rule.confidence!r}")
-            if not rule.sources:
-                out.append(f"{where}: no sources")
-            for sid in rule.sources:
-                if sid not in kb.sources:
-                    out.append(f"{where}: unknown source '{sid}'")
+            out.extend(check_refs(kb, where, entity=rule.entity, confidence=rule.confidence, sources=rule.sources))
             if rule.regex is None:
                 out.append(f"{where}: bad regex")
                 continue

@@ -24,6 +24,20 @@ def _alias_key(text: str) -> str:
     return alias_key(text)
 
 
+def check_refs(kb: KnowledgeBase, where: str, *, entity: str | None = None, confidence: object = "high",
+               sources: tuple[str, ...] = (), require_sources: bool = True) -> list[str]:
+    """The checks every record shares: a known vendor id, a confidence level, known sources."""
+    out = []
+    if entity is not None and entity not in kb.entities:
+        out.append(f"{where}: unknown vendor id '{entity}'")
+    if confidence not in CONFIDENCES:
+        out.append(f"{where}: confidence must be one of {CONFIDENCES}, not {confidence!r}")
+    if require_sources and not sources:
+        out.append(f"{where}: no sources")
+    out.extend(f"{where}: unknown source '{sid}'" for sid in sources if sid not in kb.sources)
+    return out
+
+
 def problems(kb: KnowledgeBase) -> list[str]:
     """Every problem found, as one human-readable line each (empty when the knowledge base is sound)."""
     out: list[str] = []
@@ -135,12 +149,9 @@ def problems(kb: KnowledgeBase) -> list[str]:
         if fam.id in family_ids:
             out.append(f"{where}: duplicate family id")
         family_ids.add(fam.id)
-        if fam.entity not in kb.entities:
-            out.append(f"{where}: unknown vendor id '{fam.entity}'")
+        out.extend(check_refs(kb, where, entity=fam.entity, confidence=fam.confidence, sources=fam.sources))
         if fam.device_class not in DEVICE_CLASSES:
             out.append(f"{where}: unknown device class {fam.device_class!r}")
-        check_sources(where, fam.sources)
-        check_conf(where, fam.confidence)
         if not fam.examples:
             out.append(f"{where}: no examples")
         try:
