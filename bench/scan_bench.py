@@ -30,7 +30,7 @@ SPONSOR = re.compile(r"hikvision|dahua|amcrest|lorex", re.IGNORECASE)
 def run(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
     """Wall time and the child's own peak RSS (VmHWM sampled from /proc while it runs)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak_kib = 0
     status = Path(f"/proc/{proc.pid}/status")
     while proc.poll() is None:
@@ -41,9 +41,9 @@ def run(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]
         except (OSError, ValueError):
             pass
         time.sleep(0.02)
-    out, err = proc.communicate()
+    _, err = proc.communicate()
     wall = time.perf_counter() - start
-    return wall, peak_kib / 1024, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    return wall, peak_kib / 1024, subprocess.CompletedProcess(cmd, proc.returncode, "", err)
 
 
 def main() -> None:
@@ -71,8 +71,9 @@ def main() -> None:
               f"{len(found - sponsors)} false positives, port scan engine {doc['scan']['stats']['engine']}")
         if args.skip_nmap or shutil.which("nmap") is None:
             return
-        wall_n, peak_n, proc_n = run(["nmap", "-sV", "-Pn", "-n", "-p", ports, "-oX", "-", NET])
-        root = ET.fromstring(proc_n.stdout)
+        xml_path = Path(tmp) / "nmap.xml"  # a file, not a pipe: nmap's XML outgrows the pipe buffer
+        wall_n, peak_n, _ = run(["nmap", "-sV", "-Pn", "-n", "-p", ports, "-oX", str(xml_path), NET])
+        root = ET.parse(xml_path).getroot()
         ident: set[str] = set()
         for host in root.iter("host"):
             addr = host.find("address")
