@@ -1,5 +1,5 @@
-"""The local inventory: scans and the devices they found (SQLAlchemy Core; SQLite in the instance folder by default,
-any SQLAlchemy URL via DATABASE_URL). The only code in the project that knows SQL."""
+"""The inventory store (SQLAlchemy Core): SQLite file in the instance folder by default (WAL), PostgreSQL or any
+SQLAlchemy URL via DATABASE_URL; schema managed by Alembic. The only code in the project that knows SQL."""
 
 from __future__ import annotations
 
@@ -7,82 +7,78 @@ import datetime as dt
 import json
 import os
 import uuid
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    ForeignKey,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    event,
-    select,
-    update,
-)
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-DEFAULT_DB = Path("instance") / "sponsorwatch.db"
-metadata = MetaData()
+from server.storage.schema import metadata, scan_devices, scans
 
-scans = Table(
-    "scans", metadata,
-    Column("id", String(36), primary_key=True),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True)),
-    Column("status", String(16), nullable=False),  # running | finished | interrupted | timed-out | failed
-    Column("targets", Text, nullable=False),
-    Column("options", Text, nullable=False),
-    Column("stats", Text),
-)
-scan_devices = Table(
-    "scan_devices", metadata,
-    Column("scan_id", String(36), ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
-    Column("ip", String(45), nullable=False),
-    Column("device", Text, nullable=False),
-    Column("saved_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("scan_id", "ip", name="uq_scan_device_ip"),
-)
+__all__ = ["Inventory", "database_url", "metadata", "now", "upsert"]
+DEFAULT_DB = Path("instance") / "sponsorwatch.db"
 
 
 def database_url(explicit: str | None = None) -> str:
     url = explicit or os.environ.get("DATABASE_URL")
     if url:
-        return url
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
     DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_DB}"
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def upsert(engine: Engine, table: Any, values: dict[str, Any], keys: list[str], update_cols: list[str]) -> Any:
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(**values)
+    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_cols})
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (what `sponsorwatch db upgrade` runs)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("server.storage") / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
 class Inventory:
-    """Scans and their devices. Each device is written as soon as it is found (one short transaction)."""
+    """Scans and their devices, as the scanner saves them: each device in its own short transaction."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, migrate: bool = True) -> None:
         self.url = database_url(url)
-        self.engine: Engine = create_engine(self.url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            @event.listens_for(self.engine, "connect")
-            def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-                cur = dbapi_conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA foreign_keys=ON")
-                cur.execute("PRAGMA busy_timeout=5000")
-                cur.close()
-        metadata.create_all(self.engine)
+        self.engine = make_engine(self.url)
+        if migrate:
+            upgrade(self.engine)
 
-    def start_scan(self, targets: list[str], options: dict[str, Any]) -> str:
-        scan_id = str(uuid.uuid4())
+    def start_scan(self, targets: list[str], options: dict[str, Any], scan_id: str | None = None) -> str:
+        scan_id = scan_id or str(uuid.uuid4())
         with self.engine.begin() as conn:
-            conn.execute(scans.insert().values(id=scan_id, started_at=_now(), status="running",
+            conn.execute(scans.insert().values(id=scan_id, started_at=now(), status="running",
                                                targets=json.dumps(targets), options=json.dumps(options)))
         return scan_id
 
@@ -91,23 +87,19 @@ class Inventory:
         with self.engine.begin() as conn:
             row = conn.execute(select(scans).where(scans.c.id == scan_id)).mappings().first()
             if row is None:
-                raise KeyError(f"no scan {scan_id!r} in {self.url}")
+                raise KeyError(f"no scan {scan_id!r} in the inventory")
             conn.execute(update(scans).where(scans.c.id == scan_id).values(status="running", finished_at=None))
         return {"targets": json.loads(row["targets"]), "options": json.loads(row["options"])}
 
     def save_device(self, scan_id: str, device: dict[str, Any]) -> None:
-        values = {"scan_id": scan_id, "ip": device["ip"], "device": json.dumps(device), "saved_at": _now()}
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(scan_devices).values(**values)
-        stmt = stmt.on_conflict_do_update(index_elements=["scan_id", "ip"],
-                                          set_={"device": stmt.excluded.device, "saved_at": stmt.excluded.saved_at})
+        values = {"scan_id": scan_id, "ip": device["ip"], "device": json.dumps(device), "saved_at": now()}
         with self.engine.begin() as conn:
-            conn.execute(stmt)
+            conn.execute(upsert(self.engine, scan_devices, values, ["scan_id", "ip"], ["device", "saved_at"]))
 
     def finish_scan(self, scan_id: str, status: str, stats: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(scans).where(scans.c.id == scan_id).values(
-                status=status, finished_at=_now(), stats=json.dumps(stats)))
+                status=status, finished_at=now(), stats=json.dumps(stats)))
 
     def done_ips(self, scan_id: str) -> frozenset[str]:
         with self.engine.connect() as conn:

@@ -1,0 +1,97 @@
+"""Tables of the inventory (SQLAlchemy Core). Migrations in server/storage/migrations create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+sites = Table(
+    "sites", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+scans = Table(
+    "scans", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="SET NULL")),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # running | finished | interrupted | timed-out | failed
+    Column("targets", Text, nullable=False),
+    Column("options", Text, nullable=False),
+    Column("stats", Text),
+    Column("uploaded_at", DateTime(timezone=True)),
+)
+scan_devices = Table(
+    "scan_devices", metadata,
+    Column("scan_id", String(36), ForeignKey("scans.id", ondelete="CASCADE"), nullable=False),
+    Column("ip", String(45), nullable=False),
+    Column("device", Text, nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("scan_id", "ip", name="uq_scan_device_ip"),
+)
+devices = Table(
+    "devices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(160), nullable=False),  # mac, else serial, else ip: what identifies it across scans
+    Column("ip", String(45), nullable=False),
+    Column("mac", String(17)),
+    Column("vendor", String(64)),
+    Column("brand", String(64)),
+    Column("relation", String(32)),
+    Column("model", String(128)),
+    Column("serial", String(128)),
+    Column("firmware", String(128)),
+    Column("device_class", String(32)),
+    Column("flagged", Boolean, nullable=False, default=False),
+    Column("confidence", Float, nullable=False, default=0.0),
+    Column("cves", Text, nullable=False, default="[]"),
+    Column("kev", Boolean, nullable=False, default=False),
+    Column("detail", Text, nullable=False),  # the whole device verdict as JSON (evidence, risks, designations)
+    Column("status", String(16), nullable=False, default="active"),  # active | replaced | isolated | risk-accepted
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("last_scan_id", String(36)),
+    UniqueConstraint("site_id", "key", name="uq_device_site_key"),
+)
+device_status = Table(
+    "device_status", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", Integer, ForeignKey("devices.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+tokens = Table(
+    "tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False),
+    Column("role", String(16), nullable=False),  # agent (uploads) | admin (status changes, everything)
+    Column("hash", String(64), nullable=False, unique=True),  # sha256 of the token; the token itself is not kept
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+feedback = Table(
+    "feedback", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", Text, nullable=False),
+    Column("verdict", Text, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
