@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from server.storage import now, upsert
 from server.storage.schema import device_status, devices, feedback, scan_devices, scans, sites, tokens
 
-ROLES = ("agent", "admin")
+ROLES = ("agent", "viewer", "admin")
 STATUSES = ("active", "replaced", "isolated", "risk-accepted")
 DEVICE_COLUMNS = ("ip", "mac", "vendor", "brand", "relation", "model", "serial", "firmware", "device_class")
 CHUNK = 500
