@@ -184,9 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--mdns", action="store_true", help="also announce Hikvision devices over mDNS on loopback")
     up.set_defaults(func=cmd_lab_up)
 
-    from server.scan_cli import add_parsers
+    from server import admin_cli, scan_cli
 
-    add_parsers(sub)
+    scan_cli.add_parsers(sub)
+    admin_cli.add_parsers(sub)
     return parser
 
 

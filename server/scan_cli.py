@@ -149,7 +149,28 @@ async def run_scan(args: argparse.Namespace, console: Console) -> int:
                 fh.write(text)
         else:
             sys.stdout.write(text)
+    if args.upload:
+        await _upload(args, scan_id, doc, devices, console)
     return 0 if status == "finished" else 3
+
+
+async def _upload(args: argparse.Namespace, scan_id: str, doc: dict[str, Any], devices: list[dict[str, Any]],
+            console: Console) -> None:
+    import os
+    import socket
+
+    from server.admin_cli import upload
+
+    token = args.token or os.environ.get("SPONSORWATCH_TOKEN")
+    if not token:
+        raise ValueError("--upload needs --token or $SPONSORWATCH_TOKEN")
+    site = args.site or socket.gethostname()
+    try:
+        result = await asyncio.to_thread(upload, args.upload, token, site, doc, devices)
+    except (ConnectionError, RuntimeError) as exc:
+        console.print(f"[yellow]{exc}[/] — local copy: scan {scan_id} in the inventory database")
+        return
+    console.print(f"uploaded {result['devices']} devices to {args.upload} as site {site!r}")
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -212,6 +233,9 @@ def build_scan_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write the json/csv document here")
     p.add_argument("--resume", metavar="SCAN_ID", help="continue an interrupted scan, skipping finished hosts")
     p.add_argument("--db", help="database URL (default: $DATABASE_URL, else instance/sponsorwatch.db)")
+    p.add_argument("--upload", metavar="URL", help="send the finished scan to a sponsorwatch server")
+    p.add_argument("--token", help="agent token for --upload (or $SPONSORWATCH_TOKEN)")
+    p.add_argument("--site", default=None, help="site name for --upload (default: this host's name)")
     return p
 
 
