@@ -1,0 +1,94 @@
+"""Server fixtures: a real PostgreSQL started for the session (inside the test's network namespace) and SQLite."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from server import create_app
+from server.storage import Inventory, repo
+
+PG_PORT = 55432
+
+
+def _pg_bin() -> str:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries not found; ./dev test installs the 'postgresql' package")
+    return os.path.dirname(found[-1])
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1:55432 (trust auth, its own data directory)."""
+    bindir = _pg_bin()
+    data = tempfile.mkdtemp(prefix="sw-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres")
+    subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "sw", "-E", "UTF8"]),
+                   check=True, capture_output=True)
+    subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-w", "-l", f"{data}/log", "-o",
+                                 f"-h 127.0.0.1 -p {PG_PORT} -k {data} -c fsync=off -c max_connections=200", "start"]),
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://sw@127.0.0.1:{PG_PORT}/postgres"
+    finally:
+        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "stop"]), capture_output=True)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def fresh_database(kind: str, pg_server_url: str | None, tmp_path: Any) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'inventory.db'}"
+    assert pg_server_url is not None
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return pg_server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
+    return fresh_database(request.param, pg, tmp_path)
+
+
+@pytest.fixture()
+def app(db_url: str) -> Flask:
+    return create_app({"DATABASE_URL": db_url, "TESTING": True, "RATELIMIT_ENABLED": False})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def tokens(app: Flask) -> dict[str, str]:
+    engine = app.extensions["inventory"].engine
+    return {role: repo.create_token(engine, f"test-{role}", role) for role in ("agent", "viewer", "admin")}
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def inventory(app: Flask) -> Inventory:
+    return app.extensions["inventory"]  # type: ignore[no-any-return]
