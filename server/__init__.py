@@ -22,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application factory (Flask tutorial habit): config from defaults, environment, then the argument."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)  # the dashboard blueprint serves /static
     app.config.update(DEFAULTS)
     for key in ("DATABASE_URL", "RATELIMIT_STORAGE_URI", "RATELIMIT_DEFAULT"):
         if os.environ.get(f"SPONSORWATCH_{key}"):
