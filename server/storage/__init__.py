@@ -35,9 +35,10 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def upsert(engine: Engine, table: Any, values: dict[str, Any], keys: list[str], update_cols: list[str]) -> Any:
+def upsert(engine: Engine, table: Any, values: dict[str, Any] | None, keys: list[str], update_cols: list[str]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE; with values=None the statement takes a list of rows (executemany)."""
     insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(**values)
+    stmt = insert(table).values(**values) if values is not None else insert(table)
     return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_cols})
 
 

@@ -53,23 +53,30 @@ def ingest(engine: Engine, site: str, scan: dict[str, Any], items: list[dict[str
                   "options": json.dumps(scan.get("options", {})), "stats": json.dumps(scan.get("stats", {})),
                   "uploaded_at": stamp}
         conn.execute(upsert(engine, scans, values, ["id"], ["site_id", "status", "stats", "uploaded_at"]))
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start:start + CHUNK]
-            for d in chunk:
-                seen = {"scan_id": scan_id, "ip": d["ip"], "device": json.dumps(d), "saved_at": stamp}
-                conn.execute(upsert(engine, scan_devices, seen, ["scan_id", "ip"], ["device", "saved_at"]))
-                cves = d.get("cves") or []
-                row = {
-                    "site_id": site_id, "key": device_key(d), **{c: _str(d.get(c), 128) for c in DEVICE_COLUMNS},
-                    "flagged": bool(d.get("flagged")), "confidence": float(d.get("confidence") or 0.0),
-                    "cves": json.dumps([c.get("id") for c in cves if isinstance(c, dict)]),
-                    "kev": any(isinstance(c, dict) and c.get("kev") for c in cves), "detail": json.dumps(d),
-                    "status": "active", "first_seen": stamp, "last_seen": stamp, "last_scan_id": scan_id,
-                }
-                row["ip"] = row["ip"] or ""
-                conn.execute(upsert(engine, devices, row, ["site_id", "key"],
-                                    [*DEVICE_COLUMNS, "flagged", "confidence", "cves", "kev", "detail", "last_seen",
-                                     "last_scan_id"]))
+        seen_stmt = upsert(engine, scan_devices, None, ["scan_id", "ip"], ["device", "saved_at"])
+        device_stmt = upsert(engine, devices, None, ["site_id", "key"],
+                             [*DEVICE_COLUMNS, "flagged", "confidence", "cves", "kev", "detail", "last_seen",
+                              "last_scan_id"])
+        by_ip = {d["ip"]: d for d in items}  # one row per address and per key, last one wins
+        by_key = {device_key(d): d for d in items}
+        seen_rows = [{"scan_id": scan_id, "ip": ip, "device": json.dumps(d), "saved_at": stamp}
+                     for ip, d in by_ip.items()]
+        device_rows = []
+        for key, d in by_key.items():
+            cves = d.get("cves") or []
+            row = {
+                "site_id": site_id, "key": key, **{c: _str(d.get(c), 128) for c in DEVICE_COLUMNS},
+                "flagged": bool(d.get("flagged")), "confidence": float(d.get("confidence") or 0.0),
+                "cves": json.dumps([c.get("id") for c in cves if isinstance(c, dict)]),
+                "kev": any(isinstance(c, dict) and c.get("kev") for c in cves), "detail": json.dumps(d),
+                "status": "active", "first_seen": stamp, "last_seen": stamp, "last_scan_id": scan_id,
+            }
+            row["ip"] = row["ip"] or ""
+            device_rows.append(row)
+        for start in range(0, len(seen_rows), CHUNK):
+            conn.execute(seen_stmt, seen_rows[start:start + CHUNK])
+        for start in range(0, len(device_rows), CHUNK):
+            conn.execute(device_stmt, device_rows[start:start + CHUNK])
     return {"scan_id": scan_id, "site": site, "devices": len(items)}
 
 
