@@ -149,6 +149,12 @@ async def run_scan(args: argparse.Namespace, console: Console) -> int:
                 fh.write(text)
         else:
             sys.stdout.write(text)
+    if args.site:
+        from server.storage import repo
+
+        repo.ingest(inventory.engine, args.site, {"id": scan_id, "status": status, "targets": targets_text,
+                                                  "stats": asdict(stats)}, devices)
+        console.print(f"devices recorded for site {args.site!r} in the dashboard inventory")
     if args.upload:
         await _upload(args, scan_id, doc, devices, console)
     return 0 if status == "finished" else 3
@@ -204,9 +210,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         Console().print(f"lab: {len(lab.devices)} simulated devices on 127.0.0.10-{lab.devices[-1].ip}; "
                         f"multicast on loopback: {', '.join(lab.multicast_active) or 'unavailable'}")
-        scan_args = build_scan_parser(argparse.ArgumentParser()).parse_args(
-            ["127.0.0.0/24", "--scope", "127.0.0.0/8", "--mdns", "--db", args.db or ""] if args.db
-            else ["127.0.0.0/24", "--scope", "127.0.0.0/8", "--mdns"])
+        argv = ["127.0.0.0/24", "--scope", "127.0.0.0/8", "--mdns", "--site", "demo-lab"]
+        argv += ["--db", args.db] if args.db else []
+        scan_args = build_scan_parser(argparse.ArgumentParser()).parse_args(argv)
         return cmd_scan(scan_args)
     finally:
         runner.stop()
@@ -235,7 +241,8 @@ def build_scan_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL (default: $DATABASE_URL, else instance/sponsorwatch.db)")
     p.add_argument("--upload", metavar="URL", help="send the finished scan to a sponsorwatch server")
     p.add_argument("--token", help="agent token for --upload (or $SPONSORWATCH_TOKEN)")
-    p.add_argument("--site", default=None, help="site name for --upload (default: this host's name)")
+    p.add_argument("--site", default=None, help="site name: record the devices in the local dashboard inventory and "
+                                                "name the upload (default for --upload: this host's name)")
     return p
 
 
