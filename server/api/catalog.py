@@ -64,7 +64,9 @@ def snapshot() -> tuple[bytes, str]:
         "families": [{"pattern": f.pattern, "entity": f.entity, "device_class": f.device_class} for f in kb.families],
         "entities": entities,
         "cues": {"compatible": list(kb.context.compatible), "negation": list(kb.context.negation),
-                 "equivalent": list(kb.context.equivalent)},
+                 "equivalent": list(kb.context.equivalent),
+                 "trailing_compatible": list(kb.context.trailing_compatible),
+                 "surveillance": list(kb.context.surveillance)},
     }
     body = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     return body, hashlib.sha256(body).hexdigest()[:32]

@@ -1,0 +1,127 @@
+// Service worker (Chrome) / background script (Firefox): the only code that talks to the network. It routes
+// messages to small helpers, keeps no state in globals that it cannot rebuild, and sends only candidate texts
+// to the backend — never page URLs, cookies or identifiers.
+import { OfflineMatcher } from './lib/matcher.js';
+import { VerdictCache } from './lib/cache.js';
+
+const api = globalThis.browser ?? globalThis.chrome;
+const DEFAULTS = { backend: 'http://127.0.0.1:8080', language: 'en', strictness: 'broad', disabledSites: [], dismissed: [] };
+const LOOKUP_TIMEOUT_MS = 4000;
+const BATCH = 100;
+const store = {
+  get: async (k) => (await api.storage.local.get(k))[k],
+  set: async (k, v) => api.storage.local.set({ [k]: v }),
+};
+const cache = new VerdictCache({ store });
+let matcher = null;
+
+async function settings() {
+  return { ...DEFAULTS, ...((await store.get('settings')) || {}) };
+}
+
+async function snapshot() {
+  const saved = await store.get('snapshot');
+  if (saved?.data) return saved.data;
+  const bundled = await fetch(api.runtime.getURL('data/snapshot.json'));
+  return bundled.json();
+}
+
+async function offline() {
+  if (!matcher) matcher = new OfflineMatcher(await snapshot());
+  return matcher;
+}
+
+/** Refresh the catalog snapshot with ETag / If-None-Match; keep the stale copy when the backend fails. */
+async function refreshSnapshot() {
+  const { backend } = await settings();
+  const saved = await store.get('snapshot');
+  try {
+    const resp = await fetch(`${backend}/api/v1/catalog/snapshot`, {
+      headers: saved?.etag ? { 'If-None-Match': saved.etag } : {}, credentials: 'omit', cache: 'no-store' });
+    if (resp.status === 200) {
+      await store.set('snapshot', { etag: resp.headers.get('ETag'), data: await resp.json(), at: Date.now() });
+      matcher = null;
+    }
+  } catch { /* offline: the stale or bundled snapshot stays in use */ }
+}
+
+async function backendLookup(backend, items) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), LOOKUP_TIMEOUT_MS);
+  try {
+    const body = { items: items.map((i) => ({ text: i.text, ...Object.fromEntries(Object.entries(i.fields || {}).filter(([, v]) => typeof v === 'string' && v)) })) };
+    const resp = await fetch(`${backend}/api/v1/lookup`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body), credentials: 'omit', signal: ctrl.signal });
+    if (!resp.ok) throw new Error(`backend ${resp.status}`);
+    return (await resp.json()).results;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function lookup(items) {
+  const s = await settings();
+  const verdicts = new Array(items.length);
+  const misses = [];
+  for (let i = 0; i < items.length; i += 1) {
+    const hit = await cache.get(items[i]);
+    if (hit) verdicts[i] = hit; else misses.push(i);
+  }
+  for (let start = 0; start < misses.length; start += BATCH) {
+    const idx = misses.slice(start, start + BATCH);
+    let results;
+    try {
+      results = await backendLookup(s.backend, idx.map((i) => items[i]));
+      idx.forEach((i, k) => { verdicts[i] = results[k]; cache.set(items[i], results[k]); });
+    } catch {
+      const m = await offline();
+      idx.forEach((i) => { verdicts[i] = m.judge(items[i].text, items[i].fields || {}); });  // not cached: retry online later
+    }
+  }
+  cache.persist().catch(() => {});
+  return { verdicts, dismissed: s.dismissed };
+}
+
+async function update(patch) {
+  const s = await settings();
+  await store.set('settings', { ...s, ...patch(s) });
+}
+
+async function setFlags(tabId, items) {
+  if (tabId === undefined) return;
+  await api.storage.session?.set?.({ [`tab:${tabId}`]: items });
+  await api.action.setBadgeText({ tabId, text: items.length ? String(items.length) : '' });
+  await api.action.setBadgeBackgroundColor({ tabId, color: '#b3261e' });
+}
+
+api.runtime.onMessage.addListener((msg, sender, reply) => {
+  const tabId = sender.tab?.id;
+  const jobs = {
+    settings: () => settings(),
+    lookup: () => lookup((msg.items || []).slice(0, 2000)),
+    flagged: () => setFlags(tabId, (msg.items || []).slice(0, 500)),
+    'dismiss-item': () => update((s) => ({ dismissed: [...new Set([...s.dismissed, String(msg.text).slice(0, 500)])].slice(-2000) })),
+    'site-off': () => update((s) => ({ disabledSites: [...new Set([...s.disabledSites, String(msg.site)])] })),
+    'site-on': () => update((s) => ({ disabledSites: s.disabledSites.filter((x) => x !== msg.site) })),
+    'save-settings': () => update(() => ({ backend: String(msg.backend || DEFAULTS.backend).replace(/\/+$/, ''),
+      language: msg.language === 'uk' ? 'uk' : 'en', strictness: msg.strictness === 'strict' ? 'strict' : 'broad' })).then(refreshSnapshot),
+    'tab-flags': async () => ((await api.storage.session?.get?.(`tab:${msg.tabId}`)) || {})[`tab:${msg.tabId}`] || [],
+    feedback: async () => {
+      const { backend } = await settings();
+      const v = msg.verdict || {};
+      const verdict = { flagged: v.flagged, vendor: v.vendor, brand: v.brand, relation: v.relation, confidence: v.confidence };
+      const resp = await fetch(`${backend}/api/v1/feedback`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ text: String(msg.text).slice(0, 2000), verdict }), credentials: 'omit' });
+      return resp.ok;
+    },
+    'refresh-snapshot': () => refreshSnapshot(),
+  };
+  const job = jobs[msg?.type];
+  if (!job) return false;
+  Promise.resolve().then(job).then(reply, (err) => reply({ error: String(err) }));
+  return true;
+});
+
+api.runtime.onInstalled.addListener(() => { refreshSnapshot(); api.alarms?.create('snapshot', { periodInMinutes: 24 * 60 }); });
+api.runtime.onStartup?.addListener(() => refreshSnapshot());
+api.alarms?.onAlarm.addListener((a) => { if (a.name === 'snapshot') refreshSnapshot(); });

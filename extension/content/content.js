@@ -1,0 +1,161 @@
+// Content script: finds product titles, asks the service worker (never the network), and puts a small badge
+// in a closed shadow root next to flagged products. One MutationObserver queues added nodes only; work runs
+// in debounced batches. Everything shown is built with textContent.
+(async () => {
+  if (window.top !== window || window.__sponsorwatch) return;
+  window.__sponsorwatch = true;
+  const load = (p) => import(chrome.runtime.getURL(p));
+  const [{ adapterFor }, { pageCandidates, tileCandidates }, { shouldFlag, safeUrl }, { t }] = await Promise.all([
+    load('lib/adapters.js'), load('lib/extract.js'), load('lib/policy.js'), load('lib/i18n.js')]);
+
+  const settings = await chrome.runtime.sendMessage({ type: 'settings' });
+  const site = location.hostname.replace(/^www\./, '');
+  if (settings.disabledSites.includes(site)) return;
+  const lang = settings.language;
+  const adapter = adapterFor(location.hostname);
+  const seen = new WeakSet();
+  const pending = new Set();
+  const HOST_ATTR = 'data-sponsorwatch-vendor';
+  let timer = null;
+  let lastUrl = location.href;
+
+  function badge(anchor, item, verdict) {
+    const host = document.createElement('span');
+    host.setAttribute(HOST_ATTR, verdict.vendor);
+    host.setAttribute('data-sponsorwatch', '');
+    host.style.all = 'initial';
+    const root = host.attachShadow({ mode: 'closed' });
+    const style = document.createElement('style');
+    style.textContent = `
+      button.b{font:600 11px/1.6 system-ui,sans-serif;color:#fff;background:#b3261e;border:0;border-radius:9px;padding:0 7px;margin:0 4px;cursor:pointer}
+      .p{position:absolute;z-index:2147483647;max-width:360px;background:#fff;color:#1d232b;border:1px solid #d0d5db;border-radius:8px;
+         box-shadow:0 6px 24px rgba(0,0,0,.18);padding:10px 12px;font:13px/1.45 system-ui,sans-serif;text-align:left}
+      .p h3{font-size:14px;margin:0 0 6px}.p ul{margin:4px 0 8px 16px;padding:0}.p a{color:#1f4e8c}
+      .p .r{display:flex;gap:6px;flex-wrap:wrap;margin-top:6px}.p .r button{font:12px system-ui;border:1px solid #c5ccd4;background:#f4f6f8;border-radius:5px;cursor:pointer}
+      .m{color:#69737f;font-size:12px}`;
+    const button = document.createElement('button');
+    button.className = 'b';
+    button.type = 'button';
+    button.textContent = `⚠ ${t(lang, 'badge')}: ${verdict.vendor}`;
+    root.append(style, button);
+    let panel = null;
+    button.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      ev.stopPropagation();
+      if (panel) { panel.remove(); panel = null; return; }
+      panel = renderPanel(host, item, verdict);
+      root.append(panel);
+    });
+    anchor.insertAdjacentElement('afterend', host);
+    return host;
+  }
+
+  function line(tag, text, cls) {
+    const el = document.createElement(tag);
+    el.textContent = text;
+    if (cls) el.className = cls;
+    return el;
+  }
+
+  function relationText(v) {
+    const key = { brand: 'brandOf', subsidiary: 'subsidiaryOf', oem: 'oemOf', 'former-subsidiary': 'formerOf' }[v.relation];
+    return key ? `${v.brand} — ${t(lang, key)} ${v.vendor}` : v.vendor;
+  }
+
+  function renderPanel(host, item, verdict) {
+    const p = document.createElement('div');
+    p.className = 'p';
+    p.append(line('h3', `${t(lang, 'maker')}: ${relationText(verdict)}`));
+    const conf = verdict.confidence >= 0.8 ? 'high' : verdict.confidence >= 0.5 ? 'medium' : 'low';
+    p.append(line('div', `${t(lang, 'confidence')}: ${t(lang, conf)} (${Number(verdict.confidence).toFixed(2)})`, 'm'));
+    if (verdict.explanation) p.append(line('p', verdict.explanation));
+    const ev = (verdict.evidence || []).filter((e) => !e.mention).map((e) => `${e.kind}: ${e.term}`);
+    if (ev.length) { p.append(line('div', t(lang, 'why'), 'm')); const ul = document.createElement('ul'); ev.slice(0, 4).forEach((x) => ul.append(line('li', x))); p.append(ul); }
+    const des = verdict.designations || [];
+    if (des.length) {
+      p.append(line('div', t(lang, 'designations'), 'm'));
+      const ul = document.createElement('ul');
+      for (const d of des.slice(0, 6)) {
+        const li = line('li', d.summary || `${d.short} (${d.date_text || d.date})`);
+        const url = safeUrl(d.url || (d.sources || []).map((s) => s.url).find(Boolean));
+        if (url) { const a = line('a', ` ${t(lang, 'source')}`); a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer'; li.append(a); }
+        ul.append(li);
+      }
+      p.append(ul);
+    }
+    if (verdict.source === 'offline') p.append(line('div', t(lang, 'offline'), 'm'));
+    const row = document.createElement('div');
+    row.className = 'r';
+    const dismiss = line('button', t(lang, 'dismiss'));
+    dismiss.addEventListener('click', async () => {
+      await chrome.runtime.sendMessage({ type: 'dismiss-item', text: item.text });
+      host.remove();
+      report();
+    });
+    const off = line('button', t(lang, 'dismissSite'));
+    off.addEventListener('click', async () => {
+      await chrome.runtime.sendMessage({ type: 'site-off', site });
+      document.querySelectorAll('[data-sponsorwatch]').forEach((n) => n.remove());
+      observer.disconnect();
+      report();
+    });
+    const wrong = line('button', t(lang, 'report'));
+    wrong.addEventListener('click', async () => {
+      await chrome.runtime.sendMessage({ type: 'feedback', text: item.text, verdict });
+      wrong.replaceWith(line('span', t(lang, 'reported'), 'm'));
+    });
+    row.append(dismiss, off, wrong);
+    p.append(row);
+    return p;
+  }
+
+  function report() {
+    const flagged = [...document.querySelectorAll(`[${HOST_ATTR}]`)].map((n) => ({
+      vendor: n.getAttribute(HOST_ATTR), text: n.previousElementSibling ? n.previousElementSibling.textContent.trim().slice(0, 200) : '' }));
+    chrome.runtime.sendMessage({ type: 'flagged', items: flagged }).catch(() => {});
+  }
+
+  async function judge(candidates) {
+    const fresh = candidates.filter((c) => c.anchor && !seen.has(c.anchor));
+    fresh.forEach((c) => seen.add(c.anchor));
+    if (!fresh.length) return;
+    const { verdicts, dismissed } = await chrome.runtime.sendMessage({
+      type: 'lookup', items: fresh.map((c) => ({ text: c.text, fields: c.fields })) });
+    const strictness = (await chrome.runtime.sendMessage({ type: 'settings' })).strictness;
+    fresh.forEach((c, i) => {
+      const v = verdicts[i];
+      if (shouldFlag(v, strictness) && !dismissed.includes(c.text) && !c.anchor.nextElementSibling?.hasAttribute?.('data-sponsorwatch')) {
+        badge(c.anchor, c, v);
+      }
+    });
+    report();
+  }
+
+  function flush() {
+    timer = null;
+    const roots = [...pending].filter((n) => n.isConnected);
+    pending.clear();
+    const candidates = roots.flatMap((r) => tileCandidates(r, adapter));
+    requestAnimationFrame(() => { judge(candidates).catch(() => {}); });
+  }
+
+  const observer = new MutationObserver((records) => {
+    for (const r of records) {
+      for (const n of r.addedNodes) {
+        if (n.nodeType === 1 && !n.hasAttribute('data-sponsorwatch') && !['SCRIPT', 'STYLE', 'LINK', 'META'].includes(n.nodeName)) pending.add(n);
+      }
+    }
+    if (pending.size && !timer) timer = setTimeout(flush, 100);
+  });
+
+  function scanPage() {
+    judge([...pageCandidates(document, adapter), ...tileCandidates(document, adapter)]).catch(() => {});
+  }
+
+  scanPage();
+  observer.observe(document.documentElement, { childList: true, subtree: true });
+  const onUrl = () => { if (location.href !== lastUrl) { lastUrl = location.href; scanPage(); } };
+  window.addEventListener('popstate', onUrl);
+  window.addEventListener('hashchange', onUrl);
+  setInterval(onUrl, 1000);
+})();
