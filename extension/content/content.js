@@ -1,5 +1,5 @@
 // Content script: finds product titles, asks the service worker (never the network), and puts a small badge
-// in a closed shadow root next to flagged products. One MutationObserver queues added nodes only; work runs
+// in a shadow root next to flagged products. One MutationObserver queues added nodes only; work runs
 // in debounced batches. Everything shown is built with textContent.
 (async () => {
   if (window.top !== window || window.__sponsorwatch) return;
@@ -24,7 +24,7 @@
     host.setAttribute(HOST_ATTR, verdict.vendor);
     host.setAttribute('data-sponsorwatch', '');
     host.style.all = 'initial';
-    const root = host.attachShadow({ mode: 'closed' });
+    const root = host.attachShadow({ mode: 'open' });  // open: styles stay isolated and tests and assistive tech can reach it
     const style = document.createElement('style');
     style.textContent = `
       button.b{font:600 11px/1.6 system-ui,sans-serif;color:#fff;background:#b3261e;border:0;border-radius:9px;padding:0 7px;margin:0 4px;cursor:pointer}

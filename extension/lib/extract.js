@@ -51,9 +51,12 @@ export function tileCandidates(root, adapter) {
   const tiles = [];
   if (root.matches && adapter.tiles && root.matches(adapter.tiles)) tiles.push(root);
   if (root.querySelectorAll && adapter.tiles) tiles.push(...root.querySelectorAll(adapter.tiles));
+  const anchors = new Set();  // nested tile selectors (rz-product-tile > .goods-tile) must not count twice
   for (const tile of tiles) {
     const title = adapter.tileTitle ? tile.querySelector(adapter.tileTitle) : null;
     const anchor = title || tile;
+    if (anchors.has(anchor)) continue;
+    anchors.add(anchor);
     const text = cleanText(anchor.textContent).slice(0, MAX_TEXT);
     if (text) out.push({ text, fields: {}, anchor });
   }
