@@ -5,7 +5,7 @@ import { OfflineMatcher } from './lib/matcher.js';
 import { VerdictCache } from './lib/cache.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
-const DEFAULTS = { backend: 'http://127.0.0.1:8080', language: 'en', strictness: 'broad', disabledSites: [], dismissed: [] };
+const DEFAULTS = { backend: 'http://127.0.0.1:8080', language: 'en', strictness: 'broad', disabledSites: [], dismissed: [], debug: false };
 const LOOKUP_TIMEOUT_MS = 4000;
 const BATCH = 100;
 const store = {

@@ -16,8 +16,41 @@
   const seen = new WeakSet();
   const pending = new Set();
   const HOST_ATTR = 'data-sponsorwatch-vendor';
+  const BADGES_PER_TASK = 40;
+  // Main-thread time this script spends (its synchronous parts), shown on the page only in debug mode.
+  let busyMs = 0;
+  function timed(fn) {
+    return (...args) => {
+      const start = performance.now();
+      try { return fn(...args); } finally {
+        busyMs += performance.now() - start;
+        if (settings.debug) document.documentElement.dataset.sponsorwatchBusyMs = busyMs.toFixed(2);
+      }
+    };
+  }
   let timer = null;
   let lastUrl = location.href;
+
+  const CSS = `
+      button.b{font:600 11px/1.6 system-ui,sans-serif;color:#fff;background:#b3261e;border:0;border-radius:9px;padding:0 7px;margin:0 4px;cursor:pointer}
+      .p{position:absolute;z-index:2147483647;max-width:360px;background:#fff;color:#1d232b;border:1px solid #d0d5db;border-radius:8px;
+         box-shadow:0 6px 24px rgba(0,0,0,.18);padding:10px 12px;font:13px/1.45 system-ui,sans-serif;text-align:left}
+      .p h3{font-size:14px;margin:0 0 6px}.p ul{margin:4px 0 8px 16px;padding:0}.p a{color:#1f4e8c}
+      .p .r{display:flex;gap:6px;flex-wrap:wrap;margin-top:6px}.p .r button{font:12px system-ui;border:1px solid #c5ccd4;background:#f4f6f8;border-radius:5px;cursor:pointer}
+      .m{color:#69737f;font-size:12px}`;
+  let sheet = null;
+
+  /** One constructable stylesheet shared by every badge (a <style> per badge costs time on long pages). */
+  function adoptStyles(root) {
+    try {
+      if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); }
+      root.adoptedStyleSheets = [sheet];
+    } catch {
+      const style = document.createElement('style');
+      style.textContent = CSS;
+      root.append(style);
+    }
+  }
 
   function badge(anchor, item, verdict) {
     const host = document.createElement('span');
@@ -25,19 +58,12 @@
     host.setAttribute('data-sponsorwatch', '');
     host.style.all = 'initial';
     const root = host.attachShadow({ mode: 'open' });  // open: styles stay isolated and tests and assistive tech can reach it
-    const style = document.createElement('style');
-    style.textContent = `
-      button.b{font:600 11px/1.6 system-ui,sans-serif;color:#fff;background:#b3261e;border:0;border-radius:9px;padding:0 7px;margin:0 4px;cursor:pointer}
-      .p{position:absolute;z-index:2147483647;max-width:360px;background:#fff;color:#1d232b;border:1px solid #d0d5db;border-radius:8px;
-         box-shadow:0 6px 24px rgba(0,0,0,.18);padding:10px 12px;font:13px/1.45 system-ui,sans-serif;text-align:left}
-      .p h3{font-size:14px;margin:0 0 6px}.p ul{margin:4px 0 8px 16px;padding:0}.p a{color:#1f4e8c}
-      .p .r{display:flex;gap:6px;flex-wrap:wrap;margin-top:6px}.p .r button{font:12px system-ui;border:1px solid #c5ccd4;background:#f4f6f8;border-radius:5px;cursor:pointer}
-      .m{color:#69737f;font-size:12px}`;
+    adoptStyles(root);
     const button = document.createElement('button');
     button.className = 'b';
     button.type = 'button';
     button.textContent = `⚠ ${t(lang, 'badge')}: ${verdict.vendor}`;
-    root.append(style, button);
+    root.append(button);
     let panel = null;
     button.addEventListener('click', (ev) => {
       ev.preventDefault();
@@ -122,35 +148,36 @@
     const { verdicts, dismissed } = await chrome.runtime.sendMessage({
       type: 'lookup', items: fresh.map((c) => ({ text: c.text, fields: c.fields })) });
     const strictness = (await chrome.runtime.sendMessage({ type: 'settings' })).strictness;
-    fresh.forEach((c, i) => {
-      const v = verdicts[i];
-      if (shouldFlag(v, strictness) && !dismissed.includes(c.text) && !c.anchor.nextElementSibling?.hasAttribute?.('data-sponsorwatch')) {
-        badge(c.anchor, c, v);
-      }
-    });
-    report();
+    const todo = fresh.map((c, i) => [c, verdicts[i]])
+      .filter(([c, v]) => shouldFlag(v, strictness) && !dismissed.includes(c.text) && !c.anchor.nextElementSibling?.hasAttribute?.('data-sponsorwatch'));
+    const insert = timed((chunk) => { for (const [c, v] of chunk) if (c.anchor.isConnected) badge(c.anchor, c, v); });
+    for (let start = 0; start < todo.length; start += BADGES_PER_TASK) {
+      if (start) await new Promise((r) => setTimeout(r, 0));  // yield: no long task however many products are flagged
+      insert(todo.slice(start, start + BADGES_PER_TASK));
+    }
+    timed(report)();
   }
 
-  function flush() {
+  const flush = timed(() => {
     timer = null;
     const roots = [...pending].filter((n) => n.isConnected);
     pending.clear();
     const candidates = roots.flatMap((r) => tileCandidates(r, adapter));
     requestAnimationFrame(() => { judge(candidates).catch(() => {}); });
-  }
+  });
 
-  const observer = new MutationObserver((records) => {
+  const observer = new MutationObserver(timed((records) => {
     for (const r of records) {
       for (const n of r.addedNodes) {
         if (n.nodeType === 1 && !n.hasAttribute('data-sponsorwatch') && !['SCRIPT', 'STYLE', 'LINK', 'META'].includes(n.nodeName)) pending.add(n);
       }
     }
     if (pending.size && !timer) timer = setTimeout(flush, 100);
-  });
+  }));
 
-  function scanPage() {
+  const scanPage = timed(() => {
     judge([...pageCandidates(document, adapter), ...tileCandidates(document, adapter)]).catch(() => {});
-  }
+  });
 
   scanPage();
   observer.observe(document.documentElement, { childList: true, subtree: true });

@@ -1,0 +1,61 @@
+// Benchmark: the content script on a fixture page with 1,000 product tiles, in headless Chromium with the
+// real backend. Reports the main-thread script time the extension adds (CDP ScriptDuration with the extension
+// on, minus the same page with the extension switched off for the site) and the longest task (Long Tasks API,
+// which reports every task over 50 ms). Goal: ≤ 50 ms in total and no task over 50 ms.
+//   cd tests/extension && node ../../bench/extension_bench.mjs     (inside a network namespace, or anywhere)
+import { fixtureServer, backend, browser, configure, badges } from '../tests/extension/harness.mjs';
+
+const TILES = 1000;
+const titles = ['IP-камера Hikvision DS-2CD2143G2-IS (2.8 мм)', 'Камера Ajax TurretCam 5 Мп/2.8 мм', 'IP-камера Dahua DH-IPC-HFW2431S-S-S2',
+  'IP-камера TP-Link Tapo C210 Wi-Fi', 'Кронштейн для камер Hikvision та Dahua'];
+const tiles = Array.from({ length: TILES }, (_, i) => `<rz-product-tile><div class="goods-tile"><a class="goods-tile__heading" href="#">`
+  + `<span class="goods-tile__title">${titles[i % titles.length]} №${i}</span></a><span>${1000 + i} ₴</span></div></rz-product-tile>`).join('\n');
+const html = `<!doctype html><html><head><meta charset="utf-8"><title>bench</title></head><body><h1>Камери</h1><div>${tiles}</div></body></html>`;
+const expected = Math.round((TILES * 2) / titles.length);
+
+async function measure(br, url, off) {
+  const page = await br.context.newPage();
+  await page.addInitScript(() => {
+    window.__longtasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longtasks.push(e.duration); })
+      .observe({ type: 'longtask', buffered: true });
+  });
+  const cdp = await br.context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const t0 = Date.now();
+  await page.goto(url);
+  let found = 0;
+  if (!off) found = (await badges(page, expected, 30000)).length;
+  else await page.waitForTimeout(2000);
+  const wall = Date.now() - t0;
+  await page.waitForTimeout(500);
+  const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const longtasks = await page.evaluate(() => window.__longtasks);
+  const busy = Number(await page.evaluate(() => document.documentElement.dataset.sponsorwatchBusyMs || 0));
+  await page.close();
+  return { script: metrics.ScriptDuration * 1000, task: metrics.TaskDuration * 1000, longtasks, found, wall, busy };
+}
+
+const fixtures = await fixtureServer({ 'bench.rozetka.com.ua/bench.html': html });
+const be = await backend();
+const br = await browser();
+try {
+  const url = `http://bench.rozetka.com.ua:${fixtures.address().port}/bench.html`;
+  await configure(br.worker, be.url, { debug: true });
+  const cold = await measure(br, url, false);  // first visit: every verdict comes from the backend
+  await configure(br.worker, be.url, { debug: true });
+  const on = await measure(br, url, false);
+  await configure(br.worker, be.url, { disabledSites: ['bench.rozetka.com.ua'] });
+  const off = await measure(br, url, true);
+  const maxLong = on.longtasks.length ? Math.max(...on.longtasks) : 0;
+  console.log(`page: ${TILES} product tiles, ${on.found} badges (expected ${expected}), badges complete after ${on.wall} ms`);
+  console.log(`content-script main-thread time (its own measurement): ${on.busy.toFixed(1)} ms `
+    + `(first visit: ${cold.busy.toFixed(1)} ms, badges after ${cold.wall} ms)`);
+  console.log(`page script time (CDP ScriptDuration, main world): ${on.script.toFixed(1)} ms on, ${off.script.toFixed(1)} ms off`);
+  console.log(`tasks over 50 ms with the extension: ${on.longtasks.length}${on.longtasks.length ? ` (longest ${maxLong.toFixed(1)} ms)` : ''}; `
+    + `without: ${off.longtasks.length}`);
+} finally {
+  await br.context.close();
+  be.proc.kill();
+  fixtures.close();
+}
