@@ -33,6 +33,15 @@ test('rozetka: sponsor tiles get badges with the right maker, others none, tiles
   found = await badges(page, 5);
   assert.equal(found.length, 5);
   assert.deepEqual(found.slice(3).map((b) => b.vendor), ['hikvision', 'dahua']);
+  await page.waitForTimeout(300);
+  const toolbar = await br.worker.evaluate(async () => {
+    // No "tabs" permission: find this page's tab through the per-tab lists the popup reads.
+    const all = await chrome.storage.session.get(null);
+    const [key, flags] = Object.entries(all).find(([, v]) => v.some((f) => /DS-2CD2143G2-IS/.test(f.text)));
+    return { text: await chrome.action.getBadgeText({ tabId: Number(key.slice(4)) }), flags };
+  });
+  assert.equal(toolbar.text, '5');  // the toolbar badge counts what was flagged on this page
+  assert.equal(toolbar.flags.length, 5);  // what the popup lists
   if (process.env.SPONSORWATCH_SCREENSHOT_DIR) {
     await page.locator('[data-sponsorwatch-vendor] >> button').first().click();
     await page.screenshot({ path: join(process.env.SPONSORWATCH_SCREENSHOT_DIR, 'extension.png') });
