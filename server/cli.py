@@ -184,10 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--mdns", action="store_true", help="also announce Hikvision devices over mDNS on loopback")
     up.set_defaults(func=cmd_lab_up)
 
-    from server import admin_cli, scan_cli
+    from server import admin_cli, plan_cli, scan_cli
 
     scan_cli.add_parsers(sub)
     admin_cli.add_parsers(sub)
+    plan_cli.add_parsers(sub)
     return parser
 
 

@@ -146,12 +146,17 @@ def classify(d: dict[str, Any], cfg: PlanConfig) -> tuple[str, list[str]]:
     """The tier a device falls in, with every reason that applies (the first one decides the tier)."""
     reasons = []
     cves = _cves(d)
-    kev = [c["id"] for c in cves if c.get("kev")]
-    critical = [c["id"] for c in cves if (c.get("cvss") or 0) >= 9.0 and not c.get("kev")]
+    kev = [c for c in cves if c.get("kev")]
+    critical = [c for c in cves if (c.get("cvss") or 0) >= 9.0 and not c.get("kev")]
+
+    def names(items: list[dict[str, Any]]) -> str:
+        return ", ".join(c["id"] + (" (possibly: the affected range is not fully known)" if c.get("confidence") == "low"
+                                    else "") for c in items)
+
     if kev:
-        reasons.append(f"KEV-listed (exploited) CVE at its firmware: {', '.join(kev)}")
+        reasons.append(f"KEV-listed (exploited) CVE at its firmware: {names(kev)}")
     if critical:
-        reasons.append(f"critical CVE at its firmware: {', '.join(critical)}")
+        reasons.append(f"critical CVE at its firmware: {names(critical)}")
     if d["ip"] in cfg.exposed or f"{d['site']}/{d['ip']}" in cfg.exposed:
         reasons.append("reachable from outside the network")
     if any("not activated" in r for r in _risks(d)):

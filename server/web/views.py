@@ -67,3 +67,12 @@ def lookup() -> ResponseReturnValue:
     text = request.form.get("titles", "") if request.method == "POST" else ""
     lines = [line.strip()[:2000] for line in text.splitlines() if line.strip()][:200]
     return render_template("lookup.html", text=text, results=[identify(line) for line in lines])
+
+
+@bp.get("/plan")
+def plan() -> ResponseReturnValue:
+    from scanner.plan import PlanConfig
+    from server.plans import as_html, make_plan
+
+    site = request.args.get("site") or None
+    return as_html(make_plan(engine(), PlanConfig(), [site] if site else None))

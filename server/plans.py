@@ -1,0 +1,148 @@
+"""Render removal plans: HTML (printable; also the dashboard page), CSV, JSON and XLSX. Free text is redacted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import Engine, select
+
+from scanner.knowledge import load
+from scanner.plan import Plan, PlanConfig, build_plan, redact
+from server.storage import repo
+from server.storage.schema import devices, scan_devices, scans, sites
+
+FORMATS = ("html", "csv", "json", "xlsx")
+CSV_FIELDS = ("phase", "tier", "site", "ip", "vendor", "brand", "model", "serial", "firmware", "device_class",
+              "status", "hardware_cost", "labour_cost", "reasons", "cves", "mitigations")
+
+
+@lru_cache(maxsize=1)
+def covered_brands() -> list[str]:
+    kb = load()
+    return sorted({e.display for e in kb.entities.values() if kb.root(e.id) in ("hikvision", "dahua")})
+
+
+Rows = list[dict[str, Any]]
+
+
+def plan_inputs(engine: Engine, only_sites: list[str] | None = None) -> tuple[Rows, Rows]:
+    """Inventory rows (with status and detail) and the newest scan of every site, for re-scan verification."""
+    rows, _ = repo.list_devices(engine, limit=10**9)
+    with engine.connect() as conn:
+        details = {r[0]: r[1] for r in conn.execute(select(devices.c.id, devices.c.detail))}
+        latest: dict[str, str] = {}
+        for site, scan_id in conn.execute(select(sites.c.name, scans.c.id).join(scans, scans.c.site_id == sites.c.id)
+                                          .order_by(scans.c.started_at)):
+            latest[site] = scan_id
+        rescan = []
+        for site, scan_id in latest.items():
+            for (doc,) in conn.execute(select(scan_devices.c.device).where(scan_devices.c.scan_id == scan_id)):
+                rescan.append({**json.loads(doc), "site": site})
+    for row in rows:
+        row["detail"] = json.loads(details.get(row["id"], "{}"))
+    if only_sites:
+        rows = [r for r in rows if r["site"] in only_sites]
+    return rows, rescan
+
+
+def make_plan(engine: Engine, cfg: PlanConfig, only_sites: list[str] | None = None) -> Plan:
+    rows, rescan = plan_inputs(engine, only_sites)
+    return build_plan(rows, cfg, sites=only_sites, rescan=rescan, covered_brands=covered_brands())
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _safe(v) for k, v in value.items()}
+    return value
+
+
+def as_json(plan: Plan) -> str:
+    return json.dumps(_safe(plan.to_dict()), indent=2, ensure_ascii=False) + "\n"
+
+
+def _row(d: dict[str, Any]) -> dict[str, Any]:
+    row = {k: d.get(k) for k in CSV_FIELDS}
+    for k in ("reasons", "cves", "mitigations"):
+        row[k] = " | ".join(d.get(k) or [])
+    safe: dict[str, Any] = _safe(row)
+    return safe
+
+
+def as_csv(plan: Plan) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    for d in plan.devices:
+        writer.writerow(_row(d.to_dict()))
+    return buf.getvalue()
+
+
+def as_xlsx(plan: Plan) -> bytes:
+    from openpyxl import Workbook
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("Summary")
+    summary.append(["sponsorwatch removal plan", plan.generated.isoformat()])
+    summary.append(["Devices to replace", len(plan.devices)])
+    summary.append([f"Total cost ({plan.currency})", round(plan.total, 2)])
+    summary.append([])
+    summary.append(["Phase", "Title", "Devices", f"Cost ({plan.currency})", "Due"])
+    for p in plan.phases:
+        summary.append([p.number, p.title, len(p.devices), round(p.cost, 2), p.due.isoformat() if p.due else ""])
+    summary.append([])
+    for a in plan.assumptions:
+        summary.append(["Assumption", a])
+    bom = wb.create_sheet("Bill of materials")
+    bom.append(["Phase", "Site", "Device class", "Count", f"Hardware ({plan.currency})", f"Labour ({plan.currency})"])
+    for p in plan.phases:
+        for site, classes in p.bill_of_materials().items():
+            for cls, c in sorted(classes.items()):
+                bom.append([p.number, redact(site), cls, int(c["count"]), round(c["hardware"], 2),
+                            round(c["labour"], 2)])
+    sheet = wb.create_sheet("Devices")
+    sheet.append(list(CSV_FIELDS))
+    for d in plan.devices:
+        row = _row(d.to_dict())
+        sheet.append([row[k] for k in CSV_FIELDS])
+    progress = wb.create_sheet("Progress")
+    progress.append(["Site", "Flagged", "Replaced", "Isolated", "Risk accepted", "Remaining"])
+    for site, counts in plan.progress.items():
+        progress.append([redact(site), counts["flagged"], counts["replaced"], counts["isolated"],
+                         counts["risk-accepted"], counts["remaining"]])
+    for v in plan.verification:
+        progress.append(["Re-scan", redact(str(v["site"])), v["ip"], v["problem"]])
+    for ws in (bom, sheet, progress):
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=1)
+def _jinja() -> Environment:
+    return Environment(loader=PackageLoader("server.web", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def as_html(plan: Plan) -> str:
+    """A self-contained, printable page (the dashboard's /plan shows the same)."""
+    return _jinja().get_template("plan.html").render(plan=_safe(plan.to_dict()))
+
+
+def render(plan: Plan, fmt: str) -> bytes:
+    if fmt == "json":
+        return as_json(plan).encode()
+    if fmt == "csv":
+        return as_csv(plan).encode()
+    if fmt == "xlsx":
+        return as_xlsx(plan)
+    if fmt == "html":
+        return as_html(plan).encode()
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
