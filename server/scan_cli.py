@@ -213,7 +213,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         argv = ["127.0.0.0/24", "--scope", "127.0.0.0/8", "--mdns", "--site", "demo-lab"]
         argv += ["--db", args.db] if args.db else []
         scan_args = build_scan_parser(argparse.ArgumentParser()).parse_args(argv)
-        return cmd_scan(scan_args)
+        code = cmd_scan(scan_args)
+        if code == 0:
+            from scanner.plan import PlanConfig
+            from server.plans import make_plan, render
+
+            plan = make_plan(Inventory(args.db).engine, PlanConfig(), ["demo-lab"])
+            out = "instance/plan.html"
+            with open(out, "wb") as fh:
+                fh.write(render(plan, "html"))
+            Console().print(f"removal plan: {len(plan.devices)} devices in {len(plan.phases)} phases, estimated "
+                            f"{plan.total:,.0f} {plan.currency} (default costs) -> {out}; "
+                            "also at /plan in the dashboard")
+        return code
     finally:
         runner.stop()
 
