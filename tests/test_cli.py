@@ -67,5 +67,6 @@ def test_readme_documents_every_command() -> None:
     assert "./dev demo" in readme and "./dev test" in readme
     for command in ("sponsorwatch lookup", "python -m scanner.knowledge check", "sponsorwatch lab up", "sponsorwatch scan",
                     "sponsorwatch scan --resume", "sponsorwatch serve", "sponsorwatch token create",
-                    "sponsorwatch db upgrade", "--upload", "/api/v1/openapi.json"):
+                    "sponsorwatch db upgrade", "--upload", "/api/v1/openapi.json", "sponsorwatch plan",
+                    "--costs"):
         assert command in readme, command

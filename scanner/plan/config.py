@@ -46,7 +46,8 @@ class PlanConfig:
         return self.site_criticality.get(site, "normal")
 
     def assumptions(self) -> list[str]:
-        out = [f"Costs from {self.source}; currency {self.currency}.",
+        out = [("Costs are placeholder defaults, not quotes: replace them with your own (sponsorwatch plan --costs "
+                "FILE)" if self.source == "defaults" else f"Costs from {self.source}") + f"; currency {self.currency}.",
                f"Labour at {self.labour_rate:g} {self.currency}/h; {self.default_labour_hours:g} h per device "
                "unless listed: " + ", ".join(f"{k} {v:g} h" for k, v in sorted(self.labour_hours.items())) + ".",
                "Hardware per device: " + ", ".join(f"{k} {v:g}" for k, v in sorted(self.hardware.items())) + "."]
