@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from scanner.knowledge import load
 from scanner.plan import Plan, PlanConfig, build_plan, redact
 from server.storage import repo
-from server.storage.schema import devices, scan_devices, scans, sites
+from server.storage.schema import device_status, devices, scan_devices, scans, sites
 
 FORMATS = ("html", "csv", "json", "xlsx")
 CSV_FIELDS = ("phase", "tier", "site", "ip", "vendor", "brand", "model", "serial", "firmware", "device_class",
@@ -30,8 +30,9 @@ def covered_brands() -> list[str]:
 Rows = list[dict[str, Any]]
 
 
-def plan_inputs(engine: Engine, only_sites: list[str] | None = None) -> tuple[Rows, Rows]:
-    """Inventory rows (with status and detail) and the newest scan of every site, for re-scan verification."""
+def plan_inputs(engine: Engine, only_sites: list[str] | None = None) -> tuple[Rows, Rows, Rows]:
+    """Inventory rows (with status and detail), the newest scan of every site (for re-scan verification) and the
+    status history (for the burn-down)."""
     rows, _ = repo.list_devices(engine, limit=10**9)
     with engine.connect() as conn:
         details = {r[0]: r[1] for r in conn.execute(select(devices.c.id, devices.c.detail))}
@@ -43,16 +44,19 @@ def plan_inputs(engine: Engine, only_sites: list[str] | None = None) -> tuple[Ro
         for site, scan_id in latest.items():
             for (doc,) in conn.execute(select(scan_devices.c.device).where(scan_devices.c.scan_id == scan_id)):
                 rescan.append({**json.loads(doc), "site": site})
+        history = [{"site": site, "status": status, "at": at.isoformat()} for site, status, at in conn.execute(
+            select(sites.c.name, device_status.c.status, device_status.c.at)
+            .join(devices, devices.c.id == device_status.c.device_id).join(sites, sites.c.id == devices.c.site_id))]
     for row in rows:
         row["detail"] = json.loads(details.get(row["id"], "{}"))
     if only_sites:
         rows = [r for r in rows if r["site"] in only_sites]
-    return rows, rescan
+    return rows, rescan, history
 
 
 def make_plan(engine: Engine, cfg: PlanConfig, only_sites: list[str] | None = None) -> Plan:
-    rows, rescan = plan_inputs(engine, only_sites)
-    return build_plan(rows, cfg, sites=only_sites, rescan=rescan, covered_brands=covered_brands())
+    rows, rescan, history = plan_inputs(engine, only_sites)
+    return build_plan(rows, cfg, sites=only_sites, rescan=rescan, covered_brands=covered_brands(), history=history)
 
 
 def _safe(value: Any) -> Any:

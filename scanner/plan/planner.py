@@ -91,6 +91,7 @@ class Plan:
     progress: dict[str, dict[str, int]]
     verification: list[dict[str, Any]]
     covered_brands: list[str]
+    burndown: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def devices(self) -> list[PlannedDevice]:
@@ -109,7 +110,7 @@ class Plan:
                         "bill_of_materials": p.bill_of_materials(),
                         "devices": [d.to_dict() for d in p.devices]} for p in self.phases],
             "replacement_criteria": self.criteria, "decommission": self.decommission, "progress": self.progress,
-            "verification": self.verification, "covered_brands": self.covered_brands,
+            "verification": self.verification, "covered_brands": self.covered_brands, "burndown": self.burndown,
         }
 
 
@@ -222,7 +223,7 @@ DECOMMISSION = [
 
 def build_plan(devices: list[dict[str, Any]], cfg: PlanConfig, *, today: dt.date | None = None,
                sites: list[str] | None = None, rescan: list[dict[str, Any]] | None = None,
-               covered_brands: list[str] | None = None) -> Plan:
+               covered_brands: list[str] | None = None, history: list[dict[str, Any]] | None = None) -> Plan:
     """Plan the removal of the flagged devices. `devices` are inventory rows (site, ip, vendor, model, …, status);
     `rescan` is the newest scan of the same sites, used to check devices already marked replaced."""
     today = today or dt.date.today()
@@ -287,4 +288,19 @@ def build_plan(devices: list[dict[str, Any]], cfg: PlanConfig, *, today: dt.date
                 for cls in sorted({p.device_class for p in planned})}
     return Plan(generated=today, currency=cfg.currency, assumptions=cfg.assumptions(), phases=phases, criteria=criteria,
                 decommission=list(DECOMMISSION), progress=progress, verification=verification,
-                covered_brands=covered_brands or [])
+                covered_brands=covered_brands or [], burndown=burndown(progress, history or []))
+
+
+def burndown(progress: dict[str, dict[str, int]], history: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per site, the sponsor devices still in place after each day a device was marked replaced."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for site, counts in progress.items():
+        days = Counter(str(h["at"])[:10] for h in history if h.get("site") == site and h.get("status") == "replaced")
+        left = counts["flagged"]
+        series = []
+        for day in sorted(days):
+            left -= days[day]
+            series.append({"date": day, "remaining": max(left, counts["remaining"])})
+        if series:
+            out[site] = series
+    return out

@@ -106,3 +106,12 @@ def test_bad_plan_files_are_clear_errors() -> None:
                          ({"target_date": "soon"}, "target_date"), ({"labour": {"rate": "a lot"}}, "labour.rate")):
         with pytest.raises(PlanConfigError, match=message):
             parse_config(doc)
+
+
+def test_burndown_from_status_history() -> None:
+    devices = [dev("a", f"10.0.0.{i}", status="replaced" if i < 3 else "active") for i in range(1, 6)]
+    history = [{"site": "a", "status": "replaced", "at": "2026-11-02T10:00:00+00:00"},
+               {"site": "a", "status": "isolated", "at": "2026-11-03T10:00:00+00:00"},
+               {"site": "a", "status": "replaced", "at": "2026-11-05T09:00:00+00:00"}]
+    plan = build_plan(devices, PlanConfig(), today=TODAY, history=history)
+    assert plan.burndown == {"a": [{"date": "2026-11-02", "remaining": 4}, {"date": "2026-11-05", "remaining": 3}]}
