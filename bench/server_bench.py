@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import httpx
+from lookup_bench import load_titles  # the labelled corpus, as the engine benchmark reads it
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 50
@@ -29,11 +30,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def titles() -> list[str]:
-    rows = (ROOT / "tests" / "data" / "titles.tsv").read_text(encoding="utf-8").splitlines()
-    return [r.split("\t")[2] for r in rows if r.strip() and not r.startswith("#")]
 
 
 def main() -> None:
@@ -62,7 +58,7 @@ def main() -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        corpus = titles()
+        corpus = load_titles()
         latencies: list[float] = []
         lock = threading.Lock()
         stop = time.monotonic() + args.seconds
