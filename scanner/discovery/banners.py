@@ -130,3 +130,39 @@ async def rtsp_probes(ip: str, port: int = 554) -> list[Observation]:
             if realm:
                 out.append(Observation("realm", realm, detail=f"RTSP 401 from {uri}"))
     return out
+
+
+async def tls_probes(ip: str, port: int) -> list[Observation]:
+    """The certificate subject on a TLS port (not verified: devices use self-signed ones) and the HTTPS banner."""
+    import ssl
+
+    from cryptography import x509
+
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(ip, port, ssl=ctx), CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ssl.SSLError):
+        return []
+    out: list[Observation] = []
+    try:
+        der = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
+        if der:
+            with contextlib.suppress(ValueError):
+                subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()
+                out.append(Observation("tls-subject", subject[:512], detail=f"TLS certificate on {ip}:{port}"))
+        writer.write(f"GET / HTTP/1.1\r\nHost: {ip}\r\nConnection: close\r\n\r\n".encode())
+        await writer.drain()
+        raw = await asyncio.wait_for(reader.read(READ_LIMIT), READ_TIMEOUT_S)
+        if raw:
+            _, headers, _ = split_http(raw)
+            if "server" in headers:
+                out.append(Observation("http-server", headers["server"], detail=f"https://{ip}:{port}/"))
+    except (OSError, TimeoutError, ssl.SSLError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(writer.wait_closed(), 0.5)
+    return out

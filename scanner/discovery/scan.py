@@ -25,6 +25,7 @@ from scanner.knowledge import load
 HTTP_PORTS = (80, 8080)
 HOST_TIMEOUT_S = 30.0  # no single host may hold the scan longer than this
 RTSP_PORTS = (554,)
+TLS_PORTS = (443, 8443)
 
 
 @dataclass
@@ -90,7 +91,9 @@ async def probe_host(ip: str, open_ports: list[int], found: list[Observation], o
     observations = list(found)
     jobs = [banners.http_probes(ip, p) for p in open_ports if p in HTTP_PORTS]
     jobs += [banners.rtsp_probes(ip, p) for p in open_ports if p in RTSP_PORTS]
-    stats.probes_sent += 5 * sum(p in HTTP_PORTS for p in open_ports) + 2 * sum(p in RTSP_PORTS for p in open_ports)
+    jobs += [banners.tls_probes(ip, p) for p in open_ports if p in TLS_PORTS]
+    stats.probes_sent += (5 * sum(p in HTTP_PORTS for p in open_ports) + 2 * sum(p in RTSP_PORTS for p in open_ports)
+                          + sum(p in TLS_PORTS for p in open_ports))
     for result in await asyncio.gather(*jobs):
         observations.extend(result)
     identifier = device_identifier()

@@ -149,6 +149,13 @@ class Device:
         try:
             self.servers.append(await start_tcp(self.ip, 80, self._http))
             self.ports["http"] = 80
+            if self.profile.tls:
+                from scanner.lab.certs import server_context
+
+                subject = tuple((str(k), str(v)) for k, v in self.profile.tls.get("subject", []))
+                port = int(self.profile.tls.get("port", 443))
+                self.servers.append(await start_tcp(self.ip, port, self._http, server_context(subject)))
+                self.ports["https"] = port
             if s.get("rtsp"):
                 self.servers.append(await start_tcp(self.ip, 554, self._rtsp))
                 self.ports["rtsp"] = 554

@@ -30,6 +30,7 @@ class Profile:
     sadp: dict[str, Any] = field(default_factory=dict)
     services: dict[str, Any] = field(default_factory=dict)
     quirks: dict[str, Any] = field(default_factory=dict)
+    tls: dict[str, Any] = field(default_factory=dict)
     behaviour: str | None = None  # hostile behaviour, if any
 
 
@@ -47,7 +48,7 @@ def _profile(raw: dict[str, Any], where: str) -> Profile:
             http=dict(raw.get("http", {})), isapi=dict(raw.get("isapi", {})),
             onvif=dict(raw["onvif"]) if "onvif" in raw else None, dahua=dict(raw.get("dahua", {})),
             sadp=dict(raw.get("sadp", {})), services=dict(raw.get("services", {})),
-            quirks=dict(raw.get("quirks", {})),
+            quirks=dict(raw.get("quirks", {})), tls=dict(raw.get("tls", {})),
         )
     except (KeyError, TypeError) as exc:
         raise LabError(f"{where}: missing or malformed field {exc}") from exc

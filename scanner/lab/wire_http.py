@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_HEAD_BYTES = 16 * 1024
 MAX_BODY_BYTES = 1024 * 1024
@@ -138,9 +139,10 @@ async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
             await writer.wait_closed()
 
 
-async def start_tcp(host: str, port: int, handler: Handler) -> asyncio.Server:
+async def start_tcp(host: str, port: int, handler: Handler, ssl_context: Any = None) -> asyncio.Server:
     return await asyncio.start_server(
-        lambda r, w: serve_connection(r, w, handler), host, port, limit=MAX_HEAD_BYTES, reuse_address=True
+        lambda r, w: serve_connection(r, w, handler), host, port, limit=MAX_HEAD_BYTES, reuse_address=True,
+        ssl=ssl_context,
     )
 
 

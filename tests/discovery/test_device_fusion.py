@@ -13,7 +13,7 @@ def test_fingerprint_rules_pass_their_self_test() -> None:
     table = rules()
     assert problems(table, load()) == []
     assert {"http-server", "realm", "rtsp", "onvif-scope", "sadp", "dhip", "mdns", "favicon", "http-body",
-            "http-headers"} <= set(table)
+            "http-headers", "tls-subject"} <= set(table)
 
 
 def test_rules_extract_fields() -> None:

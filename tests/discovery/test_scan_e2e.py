@@ -65,6 +65,8 @@ def test_full_scan_with_credentials_identifies_every_sponsor_device(lab: Lab) ->
                 assert v.mac == dev.identity.mac and v.firmware, dev.profile.id
         else:
             assert not v.flagged and v.vendor is None, (dev.profile.id, v.explanation)
+    nvr = by_ip[next(d.ip for d in lab.devices if d.profile.id == "hikvision-nvr")]
+    assert any(e["source"] == "tls-subject" for e in nvr.evidence)  # the certificate on 443 was read
     # Hostile devices neither stopped nor hung the scan, and their markup arrives as data, not as a verdict.
     html = by_ip[next(d.ip for d in lab.devices if d.profile.behaviour == "html-name")]
     assert html.flagged and "<b onmouseover" in (html.model or "")

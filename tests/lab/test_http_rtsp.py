@@ -171,3 +171,22 @@ def test_non_sponsor_pages(fleet: Fleet) -> None:
     for profile, marker in (("printer", b"HP LaserJet"), ("router", b"Router Login"), ("axis-like", b"AXIS")):
         reply = raw(fleet.by_profile(profile).ip, 80, b"GET / HTTP/1.0\r\n\r\n")
         assert reply.startswith(b"HTTP/1.1 200 OK") and marker in reply
+
+
+def test_hikvision_nvr_serves_https_with_the_default_certificate_subject(fleet: Fleet) -> None:
+    import ssl
+
+    from cryptography import x509
+
+    dev = fleet.by_profile("hikvision-nvr")
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection((dev.ip, 443), timeout=3) as raw_sock, ctx.wrap_socket(raw_sock) as tls:
+        der = tls.getpeercert(binary_form=True)
+        tls.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        reply = tls.recv(4096)
+    assert der is not None
+    subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()
+    assert subject == "CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN"  # recog x509_subjects
+    assert b"Server: DNVRS-Webs" in reply
