@@ -63,6 +63,15 @@ class DeviceVerdict:
             "confidence", "evidence", "cves", "risks", "designations", "explanation", "ports")}
 
 
+def device_key(d: dict[str, Any]) -> str:
+    """What identifies a device across scans of a site: its MAC, else its serial, else its address."""
+    for field_name, prefix in (("mac", "mac"), ("serial", "sn"), ("ip", "ip")):
+        value = d.get(field_name)
+        if isinstance(value, str) and value.strip():
+            return f"{prefix}:{value.strip().lower()}"[:160]
+    raise ValueError("a device needs an ip")
+
+
 def _first(observations: list[Observation], key: str) -> tuple[str, str] | None:
     """The most trusted value of an identity field, with the source it came from."""
     ranked = sorted(observations, key=lambda o: FIELD_ORDER.index(o.source) if o.source in FIELD_ORDER else 99)

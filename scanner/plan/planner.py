@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.identify.device import device_key
 from scanner.plan.config import PlanConfig
 
 RECORDERS = {"nvr", "dvr", "recorder"}
@@ -112,13 +113,6 @@ class Plan:
             "replacement_criteria": self.criteria, "decommission": self.decommission, "progress": self.progress,
             "verification": self.verification, "covered_brands": self.covered_brands, "burndown": self.burndown,
         }
-
-
-def device_key(d: dict[str, Any]) -> str:
-    for f in ("mac", "serial", "ip"):
-        if d.get(f):
-            return f"{f}:{str(d[f]).lower()}"
-    return "?"
 
 
 def _detail(d: dict[str, Any]) -> dict[str, Any]:

@@ -111,8 +111,3 @@ class Inventory:
         with self.engine.connect() as conn:
             rows = conn.execute(select(scan_devices.c.device).where(scan_devices.c.scan_id == scan_id))
             return [json.loads(r[0]) for r in rows]
-
-    def scan(self, scan_id: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(scans).where(scans.c.id == scan_id)).mappings().first()
-        return dict(row) if row else None

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, Integer, and_, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from scanner.identify.device import device_key
 from server.storage import now, upsert
 from server.storage.schema import device_status, devices, feedback, scan_devices, scans, sites, tokens
 
@@ -20,15 +21,6 @@ ROLES = ("agent", "viewer", "admin")
 STATUSES = ("active", "replaced", "isolated", "risk-accepted")
 DEVICE_COLUMNS = ("ip", "mac", "vendor", "brand", "relation", "model", "serial", "firmware", "device_class")
 CHUNK = 500
-
-
-def device_key(d: dict[str, Any]) -> str:
-    """What identifies a device across scans of a site: its MAC, else its serial, else its address."""
-    for field, prefix in (("mac", "mac"), ("serial", "sn"), ("ip", "ip")):
-        value = d.get(field)
-        if isinstance(value, str) and value.strip():
-            return f"{prefix}:{value.strip().lower()}"[:160]
-    raise ValueError("a device needs an ip")
 
 
 def _site_id(conn: Any, engine: Engine, name: str) -> int:
