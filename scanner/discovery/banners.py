@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import hashlib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from scanner.identify.device import Observation
 
@@ -74,55 +76,82 @@ def _realm(headers: dict[str, str]) -> str | None:
     return m.group(1) if m else None
 
 
+@dataclass(frozen=True)
+class Request:
+    """One request a banner probe sends: what it is (for reports), its bytes for a host, how much is read back."""
+
+    label: str
+    build: Callable[[str], bytes]
+    limit: int = READ_LIMIT
+
+
+def _get(path: str) -> Callable[[str], bytes]:
+    return lambda host: (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nUser-Agent: sponsorwatch"
+                         "\r\n\r\n").encode()
+
+
+def _onvif_clock(host: str) -> bytes:
+    return (b"POST /onvif/device_service HTTP/1.1\r\nHost: " + host.encode()
+            + b"\r\nContent-Type: application/soap+xml; charset=utf-8\r\nConnection: close\r\nContent-Length: "
+            + str(len(ONVIF_CLOCK)).encode() + b"\r\n\r\n" + ONVIF_CLOCK)
+
+
+# GET / plus the few vendor paths whose 401 names the vendor, the favicon and the ONVIF clock (pre-auth).
+HTTP_REQUESTS: dict[str, Request] = {
+    "root": Request("GET /", _get("/")),
+    "isapi": Request("GET /ISAPI/System/deviceInfo", _get("/ISAPI/System/deviceInfo"), 8192),
+    "magicbox": Request("GET /cgi-bin/magicBox.cgi", _get("/cgi-bin/magicBox.cgi?action=getDeviceType"), 8192),
+    "favicon": Request("GET /favicon.ico", _get("/favicon.ico")),
+    "onvif": Request("POST /onvif/device_service GetSystemDateAndTime", _onvif_clock, 16384),
+}
+REALM_PATHS = {"isapi": "/ISAPI/System/deviceInfo", "magicbox": "/cgi-bin/magicBox.cgi"}
+RTSP_REQUESTS: dict[str, Request] = {
+    "options": Request("RTSP OPTIONS", lambda uri: f"OPTIONS {uri} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: sponsorwatch"
+                       "\r\n\r\n".encode(), 8192),
+    "describe": Request("RTSP DESCRIBE", lambda uri: f"DESCRIBE {uri} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp"
+                        "\r\n\r\n".encode(), 8192),
+}
+TLS_REQUESTS: dict[str, Request] = {
+    "https": Request("TLS handshake, then GET /", _get("/")),
+}
+
+
+async def _send_all(ip: str, port: int, requests: dict[str, Request], arg: str) -> dict[str, bytes]:
+    replies = await asyncio.gather(*(exchange(ip, port, r.build(arg), limit=r.limit) for r in requests.values()))
+    return dict(zip(requests, replies, strict=True))
+
+
 async def http_probes(ip: str, port: int) -> list[Observation]:
-    """GET / plus the few vendor paths whose 401 names the vendor, the favicon and the ONVIF clock."""
+    """Every request of HTTP_REQUESTS, at once; replies become header, server, body, realm, favicon observations."""
     host = f"{ip}:{port}" if port != 80 else ip
     url = f"http://{host}"
     out: list[Observation] = []
-
-    def get(path: str) -> bytes:
-        return f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nUser-Agent: sponsorwatch\r\n\r\n".encode()
-
-    root, isapi, magic, favicon, onvif = await asyncio.gather(
-        exchange(ip, port, get("/")),
-        exchange(ip, port, get("/ISAPI/System/deviceInfo"), limit=8192),
-        exchange(ip, port, get("/cgi-bin/magicBox.cgi?action=getDeviceType"), limit=8192),
-        exchange(ip, port, get("/favicon.ico")),
-        exchange(ip, port, b"POST /onvif/device_service HTTP/1.1\r\nHost: " + host.encode()
-                 + b"\r\nContent-Type: application/soap+xml; charset=utf-8\r\nConnection: close\r\nContent-Length: "
-                 + str(len(ONVIF_CLOCK)).encode() + b"\r\n\r\n" + ONVIF_CLOCK, limit=16384),
-    )
-    if root:
-        head, headers, body = split_http(root)
+    raw = await _send_all(ip, port, HTTP_REQUESTS, host)
+    if raw["root"]:
+        head, headers, body = split_http(raw["root"])
         out.append(Observation("http-headers", head + "\r\n", detail=f"{url}/"))
         if "server" in headers:
             out.append(Observation("http-server", headers["server"], detail=f"{url}/"))
         out.append(Observation("http-body", body[:16384].decode("utf-8", "replace"), detail=f"{url}/"))
-    for raw, path in ((isapi, "/ISAPI/System/deviceInfo"), (magic, "/cgi-bin/magicBox.cgi")):
-        if raw:
-            realm = _realm(split_http(raw)[1])
+    for key, path in REALM_PATHS.items():
+        if raw[key]:
+            realm = _realm(split_http(raw[key])[1])
             if realm:
                 out.append(Observation("realm", realm, detail=f"401 from {url}{path}"))
-    if favicon:
-        head, _, body = split_http(favicon)
+    if raw["favicon"]:
+        head, _, body = split_http(raw["favicon"])
         if head.split(" ")[1:2] == ["200"] and body:
             out.append(Observation("favicon", hashlib.md5(body, usedforsecurity=False).hexdigest(),
                                    detail=f"{url}/favicon.ico"))
-    if onvif and b"GetSystemDateAndTimeResponse" in onvif:
+    if raw["onvif"] and b"GetSystemDateAndTimeResponse" in raw["onvif"]:
         out.append(Observation("onvif-service", "device_service", detail=f"{url}/onvif/device_service"))
     return out
 
 
 async def rtsp_probes(ip: str, port: int = 554) -> list[Observation]:
     uri = f"rtsp://{ip}:{port}/"
-    options, describe = await asyncio.gather(
-        exchange(ip, port, f"OPTIONS {uri} RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: sponsorwatch\r\n\r\n".encode(),
-                 limit=8192),
-        exchange(ip, port, f"DESCRIBE {uri} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n".encode(),
-                 limit=8192),
-    )
     out = []
-    for raw in (options, describe):
+    for raw in (await _send_all(ip, port, RTSP_REQUESTS, uri)).values():
         if raw.startswith(b"RTSP/1.0"):
             head = raw.partition(b"\r\n\r\n")[0].decode("latin-1") + "\r\n"
             out.append(Observation("rtsp", head, detail=uri))
@@ -152,7 +181,7 @@ async def tls_probes(ip: str, port: int) -> list[Observation]:
             with contextlib.suppress(ValueError):
                 subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()
                 out.append(Observation("tls-subject", subject[:512], detail=f"TLS certificate on {ip}:{port}"))
-        writer.write(f"GET / HTTP/1.1\r\nHost: {ip}\r\nConnection: close\r\n\r\n".encode())
+        writer.write(TLS_REQUESTS["https"].build(ip))
         await writer.drain()
         raw = await asyncio.wait_for(reader.read(READ_LIMIT), READ_TIMEOUT_S)
         if raw:

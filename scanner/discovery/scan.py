@@ -13,19 +13,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from scanner.discovery import banners
 from scanner.discovery.authprobes import Credentials, run_authenticated
 from scanner.discovery.ports import CAMERA_PORTS, connect_scan, nmap_available, nmap_scan
+from scanner.discovery.probes import HTTP_PORTS, port_jobs
 from scanner.discovery.targets import TargetSet
 from scanner.discovery.udp import mdns_browse, udp_discovery
 from scanner.identify import default_identifier
 from scanner.identify.device import DeviceIdentifier, DeviceVerdict, Observation
 from scanner.knowledge import load
 
-HTTP_PORTS = (80, 8080)
 HOST_TIMEOUT_S = 30.0  # no single host may hold the scan longer than this
-RTSP_PORTS = (554,)
-TLS_PORTS = (443, 8443)
 
 
 @dataclass
@@ -89,11 +86,8 @@ async def _ports(hosts: list[str], options: ScanOptions, stats: ScanStats) -> di
 async def probe_host(ip: str, open_ports: list[int], found: list[Observation], options: ScanOptions,
                      stats: ScanStats) -> DeviceVerdict:
     observations = list(found)
-    jobs = [banners.http_probes(ip, p) for p in open_ports if p in HTTP_PORTS]
-    jobs += [banners.rtsp_probes(ip, p) for p in open_ports if p in RTSP_PORTS]
-    jobs += [banners.tls_probes(ip, p) for p in open_ports if p in TLS_PORTS]
-    stats.probes_sent += (5 * sum(p in HTTP_PORTS for p in open_ports) + 2 * sum(p in RTSP_PORTS for p in open_ports)
-                          + sum(p in TLS_PORTS for p in open_ports))
+    jobs, requests = port_jobs(ip, open_ports)
+    stats.probes_sent += requests
     for result in await asyncio.gather(*jobs):
         observations.extend(result)
     identifier = device_identifier()

@@ -6,62 +6,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import socket
-import urllib.parse
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from scanner.discovery.ports import TokenBucket
+from scanner.discovery.probes import UDP_PROBES
 from scanner.identify.device import Observation
-from scanner.wire import WireError, dhip, sadp
+from scanner.wire import WireError, dhip, sadp, wsd
 
-WSD_PORT = 3702
-WSD_GROUP = "239.255.255.250"
 MDNS_TYPES = ("_CGI._tcp.local.", "_http._tcp.local.", "_psia._tcp.local.")
-_SCOPES = re.compile(rb"<(?:\w+:)?Scopes[^>]*>(.*?)</(?:\w+:)?Scopes>", re.DOTALL)
-_XADDRS = re.compile(rb"<(?:\w+:)?XAddrs[^>]*>(.*?)</(?:\w+:)?XAddrs>", re.DOTALL)
-_EPR = re.compile(rb"<(?:\w+:)?Address>\s*(urn:uuid:[0-9a-fA-F-]{36})\s*</(?:\w+:)?Address>")
 
 
-def wsd_probe(typed: bool) -> bytes:
-    """An untyped probe (nmap's wsdd) or a NetworkVideoTransmitter one: some cameras answer only the latter."""
-    mid = uuid.uuid4()
-    types = ('<wsd:Types xmlns:dn="http://www.onvif.org/ver10/network/wsdl">dn:NetworkVideoTransmitter</wsd:Types>'
-             if typed else "")
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" '
-        'xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
-        'xmlns:wsd="http://schemas.xmlsoap.org/ws/2005/04/discovery"><env:Header>'
-        "<wsa:To>urn:schemas-xmlsoap-org:ws:2005:04:discovery</wsa:To>"
-        "<wsa:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe</wsa:Action>"
-        f"<wsa:MessageID>urn:uuid:{mid}</wsa:MessageID></env:Header><env:Body><wsd:Probe>{types}</wsd:Probe>"
-        "</env:Body></env:Envelope>"
-    ).encode()
-
-
-def parse_wsd(data: bytes, detail: str) -> list[Observation]:
-    """ProbeMatch → one observation per scope (URL-decoded), plus EPR/XAddrs; tolerant regex, no XML parser."""
-    if len(data) > 64 * 1024 or b"ProbeMatch" not in data:
-        return []
-    out = []
-    scopes = _SCOPES.search(data)
-    fields: dict[str, Any] = {}
-    for scope in (scopes.group(1).split() if scopes else [])[:64]:
-        text = urllib.parse.unquote(scope.decode("utf-8", "replace"))[:256]
-        if "/hardware/" in text:
-            fields["model"] = text.rsplit("/hardware/", 1)[1]
-        elif "/MAC/" in text:
-            fields["mac"] = text.rsplit("/MAC/", 1)[1]
-        elif "/name/" in text:
-            fields["name"] = text.rsplit("/name/", 1)[1]
-        out.append(Observation("onvif-scope", text, detail=detail))
-    epr = _EPR.search(data)
+def wsd_observations(data: bytes, detail: str) -> list[Observation]:
+    """A ProbeMatch → one observation per scope; the first also carries model, MAC, name and the endpoint id."""
+    match = wsd.parse_probe_match(data)
+    out = [Observation("onvif-scope", scope, detail=detail) for scope in match.scopes]
     if out:
+        fields = {k: v for k, v in (("model", match.scope_value("hardware")), ("mac", match.scope_value("MAC")),
+                                    ("name", match.scope_value("name")), ("epr", match.epr)) if v}
         out[0].fields.update(fields)
-        if epr:
-            out[0].fields["epr"] = epr.group(1).decode()
     return out
 
 
@@ -79,7 +43,7 @@ def decode(protocol: str, data: bytes, detail: str) -> list[Observation]:
                 "model": h.model, "serial": h.serial, "mac": h.mac, "firmware": h.firmware,
                 "device_class": h.device_class, "vendor_name": h.vendor, "manufacturer_field": h.manufacturer},
                 detail)]
-        return parse_wsd(data, detail)
+        return wsd_observations(data, detail)
     except WireError:
         return []
 
@@ -99,13 +63,6 @@ class _Collector(asyncio.DatagramProtocol):
         self.sink.setdefault(ip, []).extend(decode(self.protocol, data, f"{self.protocol} reply from {ip}"))
 
 
-PROBES: dict[str, tuple[int, str, Callable[[], list[bytes]]]] = {
-    "sadp": (sadp.PORT, sadp.MULTICAST_GROUP, lambda: [sadp.probe()]),
-    "dhip": (dhip.PORT, dhip.MULTICAST_GROUP, lambda: [dhip.probe()]),
-    "wsd": (WSD_PORT, WSD_GROUP, lambda: [wsd_probe(False), wsd_probe(True)]),
-}
-
-
 async def udp_discovery(hosts: list[str], accept: Callable[[str], bool], *, rate: float, window_s: float,
                         multicast_if: str | None = None) -> tuple[dict[str, list[Observation]], int]:
     """Unicast probes of every protocol to every host (and to the groups when multicast_if is given), then listen
@@ -116,7 +73,7 @@ async def udp_discovery(hosts: list[str], accept: Callable[[str], bool], *, rate
     sent = 0
     transports = []
     try:
-        for proto, (port, group, make) in PROBES.items():
+        for proto, probe in UDP_PROBES.items():
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
             if multicast_if:
@@ -127,15 +84,15 @@ async def udp_discovery(hosts: list[str], accept: Callable[[str], bool], *, rate
             transport, _ = await loop.create_datagram_endpoint(
                 lambda p=proto: _Collector(p, accept, sink), sock=sock)  # type: ignore[misc]
             transports.append(transport)
-            payloads = make()
+            payloads = probe.payloads()
             for ip in hosts:
                 for payload in payloads:
                     await bucket.acquire()
-                    transport.sendto(payload, (ip, port))
+                    transport.sendto(payload, (ip, probe.port))
                     sent += 1
             if multicast_if:
                 for payload in payloads:
-                    transport.sendto(payload, (group, port))
+                    transport.sendto(payload, (probe.group, probe.port))
                     sent += 1
         await asyncio.sleep(window_s)
     finally:

@@ -1,9 +1,8 @@
-"""ONVIF for the simulated devices: the device service over SOAP 1.2 and WS-Discovery ProbeMatch messages."""
+"""ONVIF for the simulated devices: the device service over SOAP 1.2 (WS-Discovery is in scanner.wire.wsd)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid as uuidlib
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
@@ -13,9 +12,6 @@ from defusedxml.ElementTree import ParseError, fromstring
 
 from scanner.lab.auth import username_token_ok
 
-SOAP_ENV = "http://www.w3.org/2003/05/soap-envelope"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 PRE_AUTH = {"GetSystemDateAndTime"}  # ONVIF Core access class PRE_AUTH
 SUPPORTED = {"GetSystemDateAndTime", "GetDeviceInformation", "GetNetworkInterfaces", "GetCapabilities",
              "GetServices"}
@@ -137,43 +133,3 @@ def answer(operation: str, info: OnvifInfo, now: dt.datetime | None = None) -> b
         )
         return envelope(f"<tds:GetServicesResponse>{items}</tds:GetServicesResponse>")
     return fault("ter:ActionNotSupported", "Optional Action Not Implemented")
-
-
-# ---------------------------------------------------------------- WS-Discovery
-WSD_NS = ('xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" '
-          'xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
-          'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" '
-          'xmlns:dn="http://www.onvif.org/ver10/network/wsdl" xmlns:tds="http://www.onvif.org/ver10/device/wsdl"')
-
-
-@dataclass(frozen=True)
-class Probe:
-    message_id: str
-    types: str  # the <d:Types> text, empty for an untyped probe
-
-
-def parse_probe(data: bytes) -> Probe | None:
-    try:
-        root = fromstring(data, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError, UnicodeError):
-        return None
-    if _find_local(root, "Probe") is None:
-        return None
-    mid = _find_local(root, "MessageID")
-    types = _find_local(root, "Types")
-    return Probe(mid.text.strip() if mid is not None and mid.text else "", (types.text or "").strip()
-                 if types is not None else "")
-
-
-def probe_match(relates_to: str, epr: str, scopes: list[str], xaddrs: str) -> bytes:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope {WSD_NS}><SOAP-ENV:Header>'
-        f"<wsa:MessageID>urn:uuid:{uuidlib.uuid4()}</wsa:MessageID><wsa:RelatesTo>{escape(relates_to)}</wsa:RelatesTo>"
-        "<wsa:To>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</wsa:To>"
-        "<wsa:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches</wsa:Action>"
-        "</SOAP-ENV:Header><SOAP-ENV:Body><d:ProbeMatches><d:ProbeMatch>"
-        f"<wsa:EndpointReference><wsa:Address>{escape(epr)}</wsa:Address></wsa:EndpointReference>"
-        "<d:Types>dn:NetworkVideoTransmitter tds:Device</d:Types>"
-        f"<d:Scopes>{escape(' '.join(scopes))}</d:Scopes><d:XAddrs>{escape(xaddrs)}</d:XAddrs>"
-        "<d:MetadataVersion>10</d:MetadataVersion></d:ProbeMatch></d:ProbeMatches></SOAP-ENV:Body></SOAP-ENV:Envelope>"
-    ).encode()

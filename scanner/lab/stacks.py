@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from scanner.lab import onvif
 from scanner.lab.auth import digest_ok, new_nonce
 from scanner.lab.wire_http import Request, Response
-from scanner.wire import dhip as dhip_codec
+from scanner.wire import WireError, dhip, sadp, wsd
 
 if TYPE_CHECKING:
     from scanner.lab.device import Device
@@ -343,35 +343,33 @@ def _sdp(dev: Device) -> bytes:
 
 # ---------------------------------------------------------------- UDP discovery
 def sadp_reply(dev: Device, data: bytes) -> bytes | None:
-    text = data.decode("utf-8", "replace")
-    if "<Probe>" not in text or "<Types>inquiry" not in text:
+    try:
+        probe = sadp.parse_probe(data)
+    except WireError:
+        return None
+    if probe.types not in sadp.DISCOVERY_TYPES:
         return None  # only inquiries are answered; configuration messages are logged and ignored
     if dev.profile.behaviour == "sadp-xml-bomb":
         return XML_BOMB
     ident = dev.identity
-    uuid_start = text.find("<Uuid>")
-    uuid_end = text.find("</Uuid>")
-    request_uuid = text[uuid_start + 6:uuid_end] if 0 <= uuid_start < uuid_end else ""
-    fields = [
-        ("Uuid", escape(request_uuid[:64])), ("Types", "inquiry"), ("DeviceType", "141945"),
-        ("DeviceDescription", escape(dev.model_shown)), ("DeviceSN", escape(ident.serial)), ("CommandPort", "8000"),
+    nvr = dev.profile.kind in ("nvr", "dvr")
+    return sadp.build_reply([
+        ("Uuid", probe.uuid[:64]), ("Types", "inquiry"), ("DeviceType", "141945"),
+        ("DeviceDescription", dev.model_shown), ("DeviceSN", ident.serial), ("CommandPort", "8000"),
         ("HttpPort", "80"), ("MAC", ident.mac.replace(":", "-")), ("IPv4Address", dev.ip),
         ("IPv4SubnetMask", "255.0.0.0"), ("IPv4Gateway", "127.0.0.1"), ("IPv6Address", "::"), ("IPv6Gateway", "::"),
         ("IPv6MaskLen", "64"), ("DHCP", "false"), ("AnalogChannelNum", "0"),
-        ("DigitalChannelNum", "8" if dev.profile.kind in ("nvr", "dvr") else "1"),
-        ("SoftwareVersion", escape(ident.firmware)), ("DSPVersion", "V7.3 build 190626"),
+        ("DigitalChannelNum", "8" if nvr else "1"),
+        ("SoftwareVersion", ident.firmware), ("DSPVersion", "V7.3 build 190626"),
         ("BootTime", "1970-01-15 02:44:11"), ("Encrypt", "true"), ("ResetAbility", "false"),
-        ("DiskNumber", "1" if dev.profile.kind in ("nvr", "dvr") else "0"),
+        ("DiskNumber", "1" if nvr else "0"),
         ("Activated", "false" if dev.profile.quirks.get("not_activated") else "true"),
         ("PasswordResetAbility", "true"), ("PasswordResetModeSecond", "true"),
         ("DetailOEMCode", str(dev.profile.sadp.get("oem_code", "1"))), ("SupportSecurityQuestion", "true"),
         ("SupportHCPlatform", "true"), ("HCPlatformEnable", "flase"), ("IsModifyVerificationCode", "true"),
         ("Salt", secrets.token_hex(32)), ("DeviceLock", "flase"), ("SDKOverTLSPort", "8443"),
         ("SDKServerStatus", "true"), ("SDKOverTLSServerStatus", "true"), ("SupportMailBox", "true"),
-    ]
-    body = "".join(f"\t<{k}>{v}</{k}>\n" for k, v in fields)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<ProbeMatch>\n{body}</ProbeMatch>\n'.encode(
-        "utf-8", "surrogateescape")
+    ])
 
 
 def dhip_reply(dev: Device, data: bytes) -> bytes | None:
@@ -380,27 +378,24 @@ def dhip_reply(dev: Device, data: bytes) -> bytes | None:
         return None
     ident = dev.identity
     d = dev.profile.dahua
-    body = {
-        "mac": ident.mac, "method": "client.notifyDevInfo",
-        "params": {"deviceInfo": {
-            "AlarmInputChannels": 0, "AlarmOutputChannels": 0, "DeviceClass": d.get("device_class", "IPC"),
-            "DeviceType": dev.model_shown, "HttpPort": 80,
-            "IPv4Address": {"DefaultGateway": "127.0.0.1", "DhcpEnable": False, "IPAddress": dev.ip,
-                            "SubnetMask": "255.0.0.0"},
-            "MachineName": dev.device_name, "Manufacturer": d.get("manufacturer", "Private"), "Port": 37777,
-            "RemoteVideoInputChannels": 0 if dev.profile.kind == "ipc" else 8, "SerialNo": ident.serial,
-            "Vendor": d.get("vendor", "Dahua"), "Version": ident.firmware, "VideoInputChannels": 1,
-            "VideoOutputChannels": 16}},
-    }
-    text = json.dumps(body, ensure_ascii=False, separators=(" , ", " : ")).encode("utf-8", "surrogateescape")
+    reply = dhip.build_notify(ident.mac, {
+        "AlarmInputChannels": 0, "AlarmOutputChannels": 0, "DeviceClass": d.get("device_class", "IPC"),
+        "DeviceType": dev.model_shown, "HttpPort": 80,
+        "IPv4Address": {"DefaultGateway": "127.0.0.1", "DhcpEnable": False, "IPAddress": dev.ip,
+                        "SubnetMask": "255.0.0.0"},
+        "MachineName": dev.device_name, "Manufacturer": d.get("manufacturer", "Private"), "Port": 37777,
+        "RemoteVideoInputChannels": 0 if dev.profile.kind == "ipc" else 8, "SerialNo": ident.serial,
+        "Vendor": d.get("vendor", "Dahua"), "Version": ident.firmware, "VideoInputChannels": 1,
+        "VideoOutputChannels": 16})
     if dev.profile.behaviour == "malformed-dhip":
+        text = reply[dhip.HEADER.size:].rstrip(b"\n\x00")
         bad = secrets.randbelow(3)
-        if bad == 0:
-            return dhip_codec.HEADER.pack(0x20, b"DHIP", 0, 0, len(text) + 500, 0, len(text) + 500, 0) + text
-        if bad == 1:
+        if bad == 0:  # the header announces more body than there is
+            return dhip.HEADER.pack(0x20, dhip.MAGIC, 0, 0, len(text) + 500, 0, len(text) + 500, 0) + text
+        if bad == 1:  # a broken header
             return b"\x20\x00\x00\x00PIHD" + text
-        return dhip_codec.frame(text[: len(text) // 2])
-    return dhip_codec.frame(text + b"\n\x00")
+        return dhip.frame(text[: len(text) // 2])  # truncated JSON
+    return reply
 
 
 def wsd_reply(dev: Device, data: bytes, multicast: bool) -> bytes | None:
@@ -408,12 +403,11 @@ def wsd_reply(dev: Device, data: bytes, multicast: bool) -> bytes | None:
         return None
     if not multicast and not dev.profile.quirks.get("wsd_unicast", True):
         return None
-    probe = onvif.parse_probe(data)
-    if probe is None:
+    try:
+        probe = wsd.parse_probe(data)
+    except WireError:
         return None
-    if probe.types and "NetworkVideoTransmitter" not in probe.types and "Device" not in probe.types:
+    if not probe.wants_video():
         return None
-    port = ""
-    xaddrs = f"http://{dev.ip}{port}/onvif/device_service"
-    epr = f"urn:uuid:{dev.identity.uuid}"
-    return onvif.probe_match(probe.message_id, epr, dev.onvif_scopes(), xaddrs)
+    return wsd.build_probe_match(probe.message_id, f"urn:uuid:{dev.identity.uuid}", dev.onvif_scopes(),
+                                 [f"http://{dev.ip}/onvif/device_service"])

@@ -1,9 +1,10 @@
 """Dahua DHIP discovery (udp/37810): the DHDiscover.search probe and the client.notifyDevInfo reply.
 
-Frame layout from ../shared/research/fingerprints.md §2a (UniversalScanner Dahua2.cs, DahuaConsole net.py): a
-32-byte little-endian header `u32 0x20 | 'DHIP' | u32 0 | u32 0 | u32 len | u32 0 | u32 len | u32 0`, then
-a JSON body that may end in "\\n\\x00". Only the search method is built; DHIP also carries configuration
-methods (DHDiscover.setConfig, DevInit.account, …) that this project must never send.
+The search probe, the notifyDevInfo reply builder (the lab answers with it) and the parsers. A frame is a
+32-byte little-endian header `u32 0x20 | 'DHIP' | u32 0 | u32 0 | u32 len | u32 0 | u32 len | u32 0`, then a
+JSON body that may end in "\\n\\x00" (docs/protocols.md#dhip, with the public sources). Only the search method
+is built as a request; DHIP also carries configuration methods (DHDiscover.setConfig, DevInit.account, …) that
+this project must never send.
 """
 
 from __future__ import annotations
@@ -30,6 +31,24 @@ def frame(body: bytes) -> bytes:
 def probe() -> bytes:
     """The discovery search, as DahuaConsole sends it (unicast or to the multicast group)."""
     return frame(json.dumps(SEARCH).encode("ascii") + b"\n")
+
+
+# Real firmware pads its JSON with spaces around separators: {"mac" : "…" , "method" : "…"}.
+FIRMWARE_SEPARATORS = (" , ", " : ")
+
+
+def build_notify(mac: str, device_info: dict[str, Any], *, separators: tuple[str, str] = FIRMWARE_SEPARATORS
+                 ) -> bytes:
+    """A client.notifyDevInfo announcement framed as a device sends it (JSON body ending in "\\n\\x00")."""
+    body = {"mac": mac, "method": "client.notifyDevInfo", "params": {"deviceInfo": device_info}}
+    text = json.dumps(body, ensure_ascii=False, separators=separators).encode("utf-8", "surrogateescape")
+    return frame(text + b"\n\x00")
+
+
+def method_of(data: bytes) -> str:
+    """The method a DHIP frame carries (for request logs); raises WireError when it is not a DHIP JSON frame."""
+    method = parse_body(data).get("method")
+    return str(method)[:64] if method is not None else ""
 
 
 @dataclass(frozen=True)

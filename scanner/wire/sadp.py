@@ -1,7 +1,7 @@
 """Hikvision SADP (udp/37020): the inquiry probe and the ProbeMatch reply.
 
-Probe and field set from ../shared/research/fingerprints.md §1 (UniversalScanner Hikvision.cs, hikvision-tooling
-scanner.go, and a real DS-2CD2385G1-I capture). Only the discovery types are ever built: SADP also has
+The inquiry probe, the ProbeMatch reply builder (the lab answers with it) and both parsers. Message shapes and
+their public sources in docs/protocols.md#sadp. Only the discovery types are ever built: SADP also has
 configuration messages (update, reset, getcode) that this project must never send.
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from xml.etree.ElementTree import Element
+from xml.sax.saxutils import escape
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
@@ -24,6 +26,7 @@ MAX_FIELDS = 200
 MAX_FIELD_CHARS = 512
 
 _MAC = re.compile(r"^[0-9a-fA-F]{2}(?:[-:][0-9a-fA-F]{2}){5}$")
+_TAG = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
 
 
 def probe(request_id: str | None = None, types: str = "inquiry") -> bytes:
@@ -35,6 +38,42 @@ def probe(request_id: str | None = None, types: str = "inquiry") -> bytes:
         raise ValueError("request id must be a UUID")
     return (f'<?xml version="1.0" encoding="utf-8"?><Probe><Uuid>{rid}</Uuid>'
             f"<Types>{types}</Types></Probe>").encode("ascii")
+
+
+@dataclass(frozen=True)
+class SadpProbe:
+    """What an inquiry asks: its request id (echoed in the reply's Uuid) and its message type."""
+
+    uuid: str
+    types: str
+
+
+def _parse_xml(data: bytes, what: str) -> Element:
+    if len(data) > MAX_REPLY_BYTES:
+        raise WireError(f"SADP {what} of {len(data)} bytes exceeds {MAX_REPLY_BYTES}")
+    try:
+        root: Element = fromstring(data, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError, UnicodeError) as exc:
+        raise WireError(f"SADP {what} is not safe, well-formed XML: {exc.__class__.__name__}: {exc}") from exc
+    return root
+
+
+def parse_probe(data: bytes) -> SadpProbe:
+    """Decode a Probe (the device's side of discovery); raises WireError for anything else."""
+    root = _parse_xml(data, "probe")
+    if root.tag != "Probe":
+        raise WireError(f"not a SADP Probe (root element {root.tag[:40]!r})")
+    return SadpProbe(uuid=_text(root, "Uuid") or "", types=_text(root, "Types") or "")
+
+
+def build_reply(fields: Sequence[tuple[str, str]]) -> bytes:
+    """A ProbeMatch with these elements in this order (values escaped), laid out as real firmware sends it."""
+    for tag, _ in fields:
+        if not _TAG.match(tag):
+            raise ValueError(f"not a SADP element name: {tag!r}")
+    body = "".join(f"\t<{tag}>{escape(value)}</{tag}>\n" for tag, value in fields)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<ProbeMatch>\n{body}</ProbeMatch>\n'.encode(
+        "utf-8", "surrogateescape")
 
 
 def lenient_bool(value: str | None) -> bool | None:
@@ -90,12 +129,7 @@ def _text(root: Element, tag: str) -> str | None:
 
 def parse_reply(data: bytes) -> SadpDevice:
     """Decode a ProbeMatch; raises WireError for anything else (probes, bombs, garbage, oversize)."""
-    if len(data) > MAX_REPLY_BYTES:
-        raise WireError(f"SADP reply of {len(data)} bytes exceeds {MAX_REPLY_BYTES}")
-    try:
-        root = fromstring(data, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError, UnicodeError) as exc:
-        raise WireError(f"SADP reply is not safe, well-formed XML: {exc.__class__.__name__}: {exc}") from exc
+    root = _parse_xml(data, "reply")
     if root.tag != "ProbeMatch":
         raise WireError(f"not a SADP ProbeMatch (root element {root.tag[:40]!r})")
     fields: dict[str, str] = {}
