@@ -11,8 +11,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from scanner.plan import PlanConfig, build_plan, parse_config
-from server.plans import covered_brands, render
+from scanner.plan import PlanConfig, build_plan, covered_brands, parse_config, render
 
 CLASSES = ["ip-camera"] * 12 + ["ptz", "nvr", "dvr", "intercom", "analog-camera", "access-control"]
 MODELS = {"hikvision": ["DS-2CD2142FWD-I", "DS-2CD2385G1-I", "DS-7608NI-K2/8P"],

@@ -43,9 +43,9 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="sw-bench-")
     db = f"sqlite:///{tmp}/bench.db"
     env = {**os.environ, "DATABASE_URL": db, "SPONSORWATCH_RATELIMIT_DEFAULT": "100000000 per minute"}
-    subprocess.run([sys.executable, "-m", "server.cli", "db", "upgrade", "--db", db], check=True, env=env,
+    subprocess.run([sys.executable, "-m", "sponsorwatch", "db", "upgrade", "--db", db], check=True, env=env,
                    capture_output=True)
-    token = subprocess.run([sys.executable, "-m", "server.cli", "token", "create", "bench", "--role", "agent",
+    token = subprocess.run([sys.executable, "-m", "sponsorwatch", "token", "create", "bench", "--role", "agent",
                             "--db", db], check=True, env=env, capture_output=True, text=True).stdout.strip()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(gunicorn), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",

@@ -1,11 +1,13 @@
-"""sponsorwatch application: HTTP API, dashboard and the `sponsorwatch` command."""
+"""The sponsorwatch server: HTTP API, dashboard and its commands, over the inventory the agents fill."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
+
+from scanner.storage import Inventory
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: $DATABASE_URL, else instance/sponsorwatch.db
@@ -31,7 +33,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from server import errors, security
     from server.api import catalog, feedback, inventory, lookup, openapi
-    from server.storage import Inventory
     from server.web import views
 
     app.extensions["inventory"] = Inventory(app.config["DATABASE_URL"])
@@ -41,3 +42,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     app.register_blueprint(views.bp)
     return app
+
+
+def inventory() -> Inventory:
+    """The inventory of the application handling the current request (the one accessor the server uses)."""
+    inv = current_app.extensions["inventory"]
+    assert isinstance(inv, Inventory)
+    return inv

@@ -10,8 +10,8 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from server import inventory
 from server.errors import ApiError
-from server.storage import repo
 
 F = TypeVar("F", bound=Callable[..., Any])
 limiter = Limiter(key_func=get_remote_address)
@@ -60,7 +60,7 @@ def require(*roles: str) -> Callable[[F], F]:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise ApiError(401, "unauthorized", "a bearer token is required (sponsorwatch token create)")
-            found = repo.check_token(current_app.extensions["inventory"].engine, token.strip())
+            found = inventory().check_token(token.strip())
             if found is None:
                 raise ApiError(401, "unauthorized", "unknown or revoked token")
             if found["role"] != "admin" and found["role"] not in roles:  # admin may do everything

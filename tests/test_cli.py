@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import main
+from sponsorwatch.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +65,7 @@ def test_console_script_runs() -> None:
 def test_readme_documents_every_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "./dev demo" in readme and "./dev test" in readme
-    for command in ("sponsorwatch lookup", "python -m scanner.knowledge check", "sponsorwatch lab up", "sponsorwatch scan",
+    for command in ("sponsorwatch lookup", "sponsorwatch kb check", "sponsorwatch lab up", "sponsorwatch scan",
                     "sponsorwatch scan --resume", "sponsorwatch serve", "sponsorwatch token create",
                     "sponsorwatch db upgrade", "--upload", "/api/v1/openapi.json", "sponsorwatch plan",
                     "--costs"):

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from scanner.identify import Identifier
-from server.api.catalog import snapshot
+from scanner.identify.catalog import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,8 +26,7 @@ def test_bundled_snapshot_is_current() -> None:
     bundled = (ROOT / "extension" / "data" / "snapshot.json").read_bytes()
     assert json.loads(bundled) == json.loads(body), (
         "extension/data/snapshot.json is stale: regenerate it with "
-        "python -c 'from server.api.catalog import snapshot; open(\"extension/data/snapshot.json\",\"wb\")"
-        ".write(snapshot()[0])'")
+        "sponsorwatch kb export -o extension/data/snapshot.json")
 
 
 def test_manifest_is_narrow_and_has_no_remote_code() -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import random
+import shutil
 import socket
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -131,3 +134,23 @@ def build_targets(targets: Iterable[str], *, exclude: Iterable[str] = (), scope:
         if n.prefixlen < MAX_UNCONFIRMED_PREFIX and not confirm_large:
             raise TargetError(f"target {n} is larger than a /{MAX_UNCONFIRMED_PREFIX}; confirm with --yes")
     return TargetSet(nets, excluded, explicit or nets)
+
+
+def local_interface_for(networks: list[Net]) -> str | None:
+    """The address of the local interface whose subnet holds every target (a local segment), if any: multicast
+    discovery goes out there and only there."""
+    if all(n.subnet_of(ipaddress.IPv4Network("127.0.0.0/8")) for n in networks):
+        return "127.0.0.1"
+    if shutil.which("ip") is None:
+        return None
+    try:
+        out = subprocess.run(["ip", "-j", "-4", "addr", "show"], capture_output=True, text=True, timeout=5, check=True)
+        links = json.loads(out.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    for link in links:
+        for addr in link.get("addr_info", []):
+            iface = ipaddress.IPv4Interface(f"{addr['local']}/{addr['prefixlen']}")
+            if all(n.subnet_of(iface.network) for n in networks):
+                return str(iface.ip)
+    return None

@@ -7,7 +7,7 @@ relabel is reported as the maker's hardware sold under another brand. Unknown st
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from scanner.identify.engine import Identifier
@@ -58,9 +58,14 @@ class DeviceVerdict:
     ports: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in (
-            "ip", "mac", "vendor", "brand", "relation", "model", "serial", "firmware", "device_class", "flagged",
-            "confidence", "evidence", "cves", "risks", "designations", "explanation", "ports")}
+        """The device record: what is saved, uploaded and rendered (RECORD_FIELDS, in this order)."""
+        return {k: getattr(self, k) for k in RECORD_FIELDS}
+
+
+# The device record's fields are DeviceVerdict's, defined once above; everything else derives from them.
+RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DeviceVerdict))
+# What a device is (the inventory's columns): ip … device_class, every one a string but the address.
+IDENTITY_FIELDS: tuple[str, ...] = RECORD_FIELDS[:RECORD_FIELDS.index("device_class") + 1]
 
 
 def device_key(d: dict[str, Any]) -> str:

@@ -12,7 +12,8 @@ from scanner.identify.matcher import Matcher, Token, tokenize
 from scanner.identify.normalize import normalize
 from scanner.knowledge.model import CONFIDENCE_WEIGHT, KnowledgeBase
 
-# Trust order (DESIGN.md): structured brand › model family › alias near the start › free text.
+# Trust order (docs/architecture.md#identification):
+# structured brand › model family › alias near the start › free text.
 WEIGHT = {
     "structured-brand": 0.98,
     "structured-model": 0.97,
@@ -157,8 +158,8 @@ class Identifier:
 
     # ---------------------------------------------------------------- verdict
     def identify(self, text: str, *, brand: str | None = None, model: str | None = None,
-                 mpn: str | None = None, gtin: str | None = None, seller: str | None = None) -> Verdict:
-        """Judge one text plus optional structured fields (gtin and seller are accepted but not yet used)."""
+                 mpn: str | None = None) -> Verdict:
+        """Judge one text plus optional structured fields: the page's brand, model and manufacturer part number."""
         evidence: list[Evidence] = []
         if brand:
             alias = self.m.structured_alias(brand)

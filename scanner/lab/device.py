@@ -24,7 +24,7 @@ LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 
 
 def require_loopback(ip: str) -> None:
-    """The lab binds and answers on loopback only (DESIGN.md, network safety)."""
+    """The lab binds and answers on loopback only (docs/architecture.md, network safety)."""
     if ipaddress.ip_address(ip) not in LOOPBACK:
         raise LabError(f"refusing to use {ip}: the lab only runs on 127.0.0.0/8")
 

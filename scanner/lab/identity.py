@@ -1,9 +1,10 @@
 """Identity fields for simulated devices, generated the way each vendor's firmware forms them.
 
-Hikvision serial = model + [2-digit revision] + YYYYMMDD + 4-letter batch + 9-digit unit (fingerprints.md §8,
-e.g. DS-2CD2385G1-I20200414AAWRE33842150 has the unit "E33842150"); Dahua serials are 15 upper-case
-alphanumerics, often with "PA" at positions 8-9 (1F006E4PAX00075); MACs take a prefix that the MAC registries
-assign to the maker (derived from the registry, as the scanner does). Deterministic for a given seed.
+Hikvision serial = model + [2-digit revision] + YYYYMMDD + 4-letter batch + 9-digit unit (as in the real
+SADP capture in tests/data/wire: DS-2CD2385G1-I20200414AAWRE33842150 has the unit "E33842150"); Dahua
+serials are 15 upper-case alphanumerics, often with "PA" at positions 8-9 (1F006E4PAX00075); MACs take a
+prefix that the MAC registries assign to the maker (derived from the registry, as the scanner does).
+Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -70,13 +71,14 @@ def make_identity(*, scheme: str, models: list[str], firmwares: list[str], prefi
     elif scheme == "dahua":
         serial = dahua_serial(h)
     elif scheme == "lorex":
-        # Lorex (Dahua-made) NVR serials look like ND0219110NNNNN (rroller/dahua, fingerprints.md §3).
+        # Lorex (Dahua-made) NVR serials look like ND0219110NNNNN
+        # (rroller/dahua@c2b8b41c:custom_components/dahua/__init__.py).
         serial = "ND0" + "".join(str(b % 10) for b in h[0:6]) + "".join(_pick(_ALNUM, h, i) for i in range(6, 11))
     else:
         serial = generic_serial(h)
     mac = make_mac(prefixes, h)
     dev_uuid = str(uuid.UUID(bytes=h[:16]))
     if scheme == "hikvision":
-        # Hikvision's WS-Discovery EPR ends in the MAC (fingerprints.md §3): urn:uuid:…-5850ed1fe385.
+        # Hikvision's WS-Discovery EPR ends in the MAC (docs/protocols.md#ws-discovery): urn:uuid:…-5850ed1fe385.
         dev_uuid = dev_uuid[:24] + mac.replace(":", "")
     return Identity(model=model, serial=serial, mac=mac, firmware=_pick(firmwares, h, 31), uuid=dev_uuid)

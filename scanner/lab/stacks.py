@@ -234,7 +234,7 @@ def dahua_http(dev: Device, req: Request) -> Response:
         return onvif_http(dev, req)
     if req.path == "/RPC2_Login" and req.method == "POST":
         dev.record("http", req.method, req.target, req.peer, note="RPC2_Login first stage")
-        # Real first-stage challenge (Greenbone NASL comment, fingerprints.md §5): leaks MAC and serial.
+        # Real first-stage challenge (a Greenbone NASL comment; docs/protocols.md#never-sent): leaks MAC and serial.
         body = json.dumps({
             "error": {"code": 268632079, "message": "Component error: login challenge!"}, "id": 1,
             "params": {"authorization": secrets.token_hex(20), "encryption": "Default",

@@ -52,9 +52,12 @@ class PlannedDevice:
     phase: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in (
-            "phase", "tier", "site", "ip", "vendor", "brand", "model", "serial", "firmware", "device_class", "status",
-            "reasons", "hardware_cost", "labour_cost", "mitigations", "cves")}
+        return {k: getattr(self, k) for k in PLAN_FIELDS}
+
+
+# A planned device as every output shows it (JSON keys, CSV and XLSX columns), in this order.
+PLAN_FIELDS = ("phase", "tier", "site", "ip", "vendor", "brand", "model", "serial", "firmware", "device_class",
+               "status", "hardware_cost", "labour_cost", "reasons", "cves", "mitigations")
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Render removal plans: HTML (printable; also the dashboard page), CSV, JSON and XLSX. Free text is redacted."""
+"""Removal plans rendered: HTML (printable; also the dashboard's /plan), CSV, JSON and XLSX. Free text is redacted."""
 
 from __future__ import annotations
 
@@ -9,53 +9,26 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy import Engine, select
 
 from scanner.knowledge import load
-from scanner.plan import Plan, PlanConfig, build_plan, redact
-from server.storage import repo
-from server.storage.schema import device_status, devices, scan_devices, scans, sites
+from scanner.plan.config import PlanConfig
+from scanner.plan.planner import PLAN_FIELDS, Plan, build_plan, redact
 
 FORMATS = ("html", "csv", "json", "xlsx")
-CSV_FIELDS = ("phase", "tier", "site", "ip", "vendor", "brand", "model", "serial", "firmware", "device_class",
-              "status", "hardware_cost", "labour_cost", "reasons", "cves", "mitigations")
+CSV_FIELDS = PLAN_FIELDS
+Rows = list[dict[str, Any]]
 
 
 @lru_cache(maxsize=1)
 def covered_brands() -> list[str]:
+    """Every brand name of Hikvision and Dahua (subsidiaries, brands, relabels), for replacement criteria."""
     kb = load()
     return sorted({e.display for e in kb.entities.values() if kb.root(e.id) in ("hikvision", "dahua")})
 
 
-Rows = list[dict[str, Any]]
-
-
-def plan_inputs(engine: Engine, only_sites: list[str] | None = None) -> tuple[Rows, Rows, Rows]:
-    """Inventory rows (with status and detail), the newest scan of every site (for re-scan verification) and the
-    status history (for the burn-down)."""
-    rows, _ = repo.list_devices(engine, limit=10**9)
-    with engine.connect() as conn:
-        details = {r[0]: r[1] for r in conn.execute(select(devices.c.id, devices.c.detail))}
-        latest: dict[str, str] = {}
-        for site, scan_id in conn.execute(select(sites.c.name, scans.c.id).join(scans, scans.c.site_id == sites.c.id)
-                                          .order_by(scans.c.started_at)):
-            latest[site] = scan_id
-        rescan = []
-        for site, scan_id in latest.items():
-            for (doc,) in conn.execute(select(scan_devices.c.device).where(scan_devices.c.scan_id == scan_id)):
-                rescan.append({**json.loads(doc), "site": site})
-        history = [{"site": site, "status": status, "at": at.isoformat()} for site, status, at in conn.execute(
-            select(sites.c.name, device_status.c.status, device_status.c.at)
-            .join(devices, devices.c.id == device_status.c.device_id).join(sites, sites.c.id == devices.c.site_id))]
-    for row in rows:
-        row["detail"] = json.loads(details.get(row["id"], "{}"))
-    if only_sites:
-        rows = [r for r in rows if r["site"] in only_sites]
-    return rows, rescan, history
-
-
-def make_plan(engine: Engine, cfg: PlanConfig, only_sites: list[str] | None = None) -> Plan:
-    rows, rescan, history = plan_inputs(engine, only_sites)
+def make_plan(inputs: tuple[Rows, Rows, Rows], cfg: PlanConfig, only_sites: list[str] | None = None) -> Plan:
+    """The plan for an inventory's plan inputs (Inventory.plan_inputs: rows, newest scans, status history)."""
+    rows, rescan, history = inputs
     return build_plan(rows, cfg, sites=only_sites, rescan=rescan, covered_brands=covered_brands(), history=history)
 
 
@@ -132,7 +105,7 @@ def as_xlsx(plan: Plan) -> bytes:
 
 @lru_cache(maxsize=1)
 def _jinja() -> Environment:
-    return Environment(loader=PackageLoader("server.web", "templates"), autoescape=select_autoescape(["html"]))
+    return Environment(loader=PackageLoader("scanner.plan", "templates"), autoescape=select_autoescape(["html"]))
 
 
 def as_html(plan: Plan) -> str:

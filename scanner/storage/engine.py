@@ -1,29 +1,28 @@
-"""The inventory store (SQLAlchemy Core): SQLite file in the instance folder by default (WAL), PostgreSQL or any
-SQLAlchemy URL via DATABASE_URL; schema managed by Alembic. The only code in the project that knows SQL."""
+"""The database under the inventory: URL resolution, engine set-up, migrations, and the dialect's upsert.
+
+SQLite file in the instance folder by default (WAL), PostgreSQL or any SQLAlchemy URL via DATABASE_URL; the
+schema is managed by Alembic (scanner/storage/migrations).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import uuid
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from server.storage.schema import metadata, scan_devices, scans
-
-__all__ = ["Inventory", "database_url", "metadata", "now", "upsert"]
 DEFAULT_DB = Path("instance") / "sponsorwatch.db"
 
 
 def database_url(explicit: str | None = None) -> str:
+    """The URL given, else $DATABASE_URL, else the SQLite file instance/sponsorwatch.db (folder created)."""
     url = explicit or os.environ.get("DATABASE_URL")
     if url:
         return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
@@ -33,13 +32,6 @@ def database_url(explicit: str | None = None) -> str:
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def upsert(engine: Engine, table: Any, values: dict[str, Any] | None, keys: list[str], update_cols: list[str]) -> Any:
-    """INSERT … ON CONFLICT (keys) DO UPDATE; with values=None the statement takes a list of rows (executemany)."""
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(**values) if values is not None else insert(table)
-    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_cols})
 
 
 def make_engine(url: str) -> Engine:
@@ -61,14 +53,14 @@ def make_engine(url: str) -> Engine:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (what `sponsorwatch db upgrade` runs)."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("server.storage") / "migrations"))
+    cfg.set_main_option("script_location", str(resources.files("scanner.storage") / "migrations"))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
 
-class Inventory:
-    """Scans and their devices, as the scanner saves them: each device in its own short transaction."""
+class Store:
+    """What every part of the inventory shares: the URL it was opened with and its engine."""
 
     def __init__(self, url: str | None = None, migrate: bool = True) -> None:
         self.url = database_url(url)
@@ -76,38 +68,19 @@ class Inventory:
         if migrate:
             upgrade(self.engine)
 
-    def start_scan(self, targets: list[str], options: dict[str, Any], scan_id: str | None = None) -> str:
-        scan_id = scan_id or str(uuid.uuid4())
-        with self.engine.begin() as conn:
-            conn.execute(scans.insert().values(id=scan_id, started_at=now(), status="running",
-                                               targets=json.dumps(targets), options=json.dumps(options)))
-        return scan_id
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
 
-    def reopen_scan(self, scan_id: str) -> dict[str, Any]:
-        """A scan to resume: its targets and options; marks it running again."""
-        with self.engine.begin() as conn:
-            row = conn.execute(select(scans).where(scans.c.id == scan_id)).mappings().first()
-            if row is None:
-                raise KeyError(f"no scan {scan_id!r} in the inventory")
-            conn.execute(update(scans).where(scans.c.id == scan_id).values(status="running", finished_at=None))
-        return {"targets": json.loads(row["targets"]), "options": json.loads(row["options"])}
+    def upsert(self, table: Any, values: dict[str, Any] | None, keys: list[str], update_cols: list[str]) -> Any:
+        """INSERT … ON CONFLICT (keys) DO UPDATE; with values=None the statement takes a list of rows
+        (executemany)."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(table).values(**values) if values is not None else insert(table)
+        return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update_cols})
 
-    def save_device(self, scan_id: str, device: dict[str, Any]) -> None:
-        values = {"scan_id": scan_id, "ip": device["ip"], "device": json.dumps(device), "saved_at": now()}
-        with self.engine.begin() as conn:
-            conn.execute(upsert(self.engine, scan_devices, values, ["scan_id", "ip"], ["device", "saved_at"]))
-
-    def finish_scan(self, scan_id: str, status: str, stats: dict[str, Any]) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(scans).where(scans.c.id == scan_id).values(
-                status=status, finished_at=now(), stats=json.dumps(stats)))
-
-    def done_ips(self, scan_id: str) -> frozenset[str]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(scan_devices.c.ip).where(scan_devices.c.scan_id == scan_id))
-            return frozenset(r[0] for r in rows)
-
-    def devices(self, scan_id: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(scan_devices.c.device).where(scan_devices.c.scan_id == scan_id))
-            return [json.loads(r[0]) for r in rows]
+    def insert_ignore(self, table: Any, values: dict[str, Any], keys: list[str]) -> Any:
+        """INSERT … ON CONFLICT (keys) DO NOTHING."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        return insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)

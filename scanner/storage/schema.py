@@ -1,4 +1,4 @@
-"""Tables of the inventory (SQLAlchemy Core). Migrations in server/storage/migrations create them."""
+"""Tables of the inventory (SQLAlchemy Core). Migrations in scanner/storage/migrations create them."""
 
 from __future__ import annotations
 

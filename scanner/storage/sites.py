@@ -1,80 +1,31 @@
-"""Queries the server needs: ingest uploads idempotently, browse devices, status changes, diffs, tokens, feedback."""
+"""The inventory across sites: idempotent ingest of scans, device browsing, status changes, diffs, plan inputs."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 import uuid
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Engine, Integer, and_, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Integer, and_, func, insert, select, update
 
-from scanner.identify.device import device_key
-from server.storage import now, upsert
-from server.storage.schema import device_status, devices, feedback, scan_devices, scans, sites, tokens
+from scanner.identify.device import IDENTITY_FIELDS, device_key
+from scanner.storage.engine import Store, now
+from scanner.storage.schema import device_status, devices, scan_devices, scans, sites
 
-ROLES = ("agent", "viewer", "admin")
 STATUSES = ("active", "replaced", "isolated", "risk-accepted")
-DEVICE_COLUMNS = ("ip", "mac", "vendor", "brand", "relation", "model", "serial", "firmware", "device_class")
+DEVICE_ROW_FIELDS = ("id", *IDENTITY_FIELDS, "flagged", "confidence", "kev", "status", "last_scan_id")
+DIFF_FIELDS = (*IDENTITY_FIELDS, "flagged")
 CHUNK = 500
-
-
-def _site_id(conn: Any, engine: Engine, name: str) -> int:
-    insert_fn = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(insert_fn(sites).values(name=name, created_at=now()).on_conflict_do_nothing(index_elements=["name"]))
-    return int(conn.execute(select(sites.c.id).where(sites.c.name == name)).scalar_one())
+Rows = list[dict[str, Any]]
 
 
 def _str(value: Any, limit: int) -> str | None:
     return str(value)[:limit] if value is not None and value != "" else None
 
 
-def ingest(engine: Engine, site: str, scan: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Store one uploaded scan. Idempotent: the scan id and each device's key are upsert keys, so a retried
-    upload (same scan id) changes nothing and duplicates nothing."""
-    scan_id = str(scan.get("id") or uuid.uuid5(uuid.NAMESPACE_URL, json.dumps([site, scan, items], sort_keys=True)))
-    stamp = now()
-    with engine.begin() as conn:
-        site_id = _site_id(conn, engine, site)
-        values = {"id": scan_id, "site_id": site_id, "started_at": stamp, "finished_at": stamp,
-                  "status": str(scan.get("status", "finished"))[:16], "targets": json.dumps(scan.get("targets", [])),
-                  "options": json.dumps(scan.get("options", {})), "stats": json.dumps(scan.get("stats", {})),
-                  "uploaded_at": stamp}
-        conn.execute(upsert(engine, scans, values, ["id"], ["site_id", "status", "stats", "uploaded_at"]))
-        seen_stmt = upsert(engine, scan_devices, None, ["scan_id", "ip"], ["device", "saved_at"])
-        device_stmt = upsert(engine, devices, None, ["site_id", "key"],
-                             [*DEVICE_COLUMNS, "flagged", "confidence", "cves", "kev", "detail", "last_seen",
-                              "last_scan_id"])
-        by_ip = {d["ip"]: d for d in items}  # one row per address and per key, last one wins
-        by_key = {device_key(d): d for d in items}
-        seen_rows = [{"scan_id": scan_id, "ip": ip, "device": json.dumps(d), "saved_at": stamp}
-                     for ip, d in by_ip.items()]
-        device_rows = []
-        for key, d in by_key.items():
-            cves = d.get("cves") or []
-            row = {
-                "site_id": site_id, "key": key, **{c: _str(d.get(c), 128) for c in DEVICE_COLUMNS},
-                "flagged": bool(d.get("flagged")), "confidence": float(d.get("confidence") or 0.0),
-                "cves": json.dumps([c.get("id") for c in cves if isinstance(c, dict)]),
-                "kev": any(isinstance(c, dict) and c.get("kev") for c in cves), "detail": json.dumps(d),
-                "status": "active", "first_seen": stamp, "last_seen": stamp, "last_scan_id": scan_id,
-            }
-            row["ip"] = row["ip"] or ""
-            device_rows.append(row)
-        for start in range(0, len(seen_rows), CHUNK):
-            conn.execute(seen_stmt, seen_rows[start:start + CHUNK])
-        for start in range(0, len(device_rows), CHUNK):
-            conn.execute(device_stmt, device_rows[start:start + CHUNK])
-    return {"scan_id": scan_id, "site": site, "devices": len(items)}
-
-
 def _device_row(r: Any) -> dict[str, Any]:
-    out = {k: r[k] for k in ("id", "ip", "mac", "vendor", "brand", "relation", "model", "serial", "firmware",
-                             "device_class", "flagged", "confidence", "kev", "status", "last_scan_id")}
+    out = {k: r[k] for k in DEVICE_ROW_FIELDS}
     out["site"] = r["site"]
     out["cves"] = json.loads(r["cves"])
     out["first_seen"] = r["first_seen"].isoformat() if r["first_seen"] else None
@@ -82,163 +33,190 @@ def _device_row(r: Any) -> dict[str, Any]:
     return out
 
 
-def list_devices(engine: Engine, *, site: str | None = None, vendor: str | None = None,
-                 device_class: str | None = None, flagged: bool | None = None, cve: str | None = None,
-                 status: str | None = None, limit: int = 100, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    conds = []
-    if site:
-        conds.append(sites.c.name == site)
-    if vendor:
-        conds.append(devices.c.vendor == vendor)
-    if device_class:
-        conds.append(devices.c.device_class == device_class)
-    if flagged is not None:
-        conds.append(devices.c.flagged == flagged)
-    if status:
-        conds.append(devices.c.status == status)
-    if cve:
-        conds.append(devices.c.cves.contains(json.dumps(cve)))
-    base = select(devices, sites.c.name.label("site")).join(sites, sites.c.id == devices.c.site_id)
-    where = and_(*conds) if conds else None
-    q = base.where(where) if where is not None else base
-    count_q = select(func.count()).select_from(devices.join(sites, sites.c.id == devices.c.site_id))
-    if where is not None:
-        count_q = count_q.where(where)
-    with engine.connect() as conn:
-        total = int(conn.execute(count_q).scalar_one())
-        rows = conn.execute(q.order_by(sites.c.name, devices.c.ip, devices.c.id).limit(limit).offset(offset)).mappings()
-        return [_device_row(r) for r in rows], total
+class SiteInventory(Store):
+    """Devices per site as the server (or the agent's own dashboard) keeps them, keyed by device_key."""
 
+    def _site_id(self, conn: Any, name: str) -> int:
+        conn.execute(self.insert_ignore(sites, {"name": name, "created_at": now()}, ["name"]))
+        return int(conn.execute(select(sites.c.id).where(sites.c.name == name)).scalar_one())
 
-def device_detail(engine: Engine, device_id: int) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(devices, sites.c.name.label("site")).join(sites, sites.c.id == devices.c.site_id)
-                           .where(devices.c.id == device_id)).mappings().first()
-        if row is None:
-            return None
-        history = conn.execute(select(device_status).where(device_status.c.device_id == device_id)
-                               .order_by(device_status.c.id)).mappings()
-        out = _device_row(row)
-        out["detail"] = json.loads(row["detail"])
-        out["history"] = [{"status": h["status"], "actor": h["actor"], "note": h["note"], "at": h["at"].isoformat()}
-                          for h in history]
-        return out
+    def ingest(self, site: str, scan: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+        """Store one scan of a site. Idempotent: the scan id and each device's key are upsert keys, so a
+        retried upload (same scan id) changes nothing and duplicates nothing."""
+        scan_id = str(scan.get("id") or uuid.uuid5(uuid.NAMESPACE_URL, json.dumps([site, scan, items],
+                                                                                  sort_keys=True)))
+        stamp = now()
+        with self.engine.begin() as conn:
+            site_id = self._site_id(conn, site)
+            values = {"id": scan_id, "site_id": site_id, "started_at": stamp, "finished_at": stamp,
+                      "status": str(scan.get("status", "finished"))[:16],
+                      "targets": json.dumps(scan.get("targets", [])), "options": json.dumps(scan.get("options", {})),
+                      "stats": json.dumps(scan.get("stats", {})), "uploaded_at": stamp}
+            conn.execute(self.upsert(scans, values, ["id"], ["site_id", "status", "stats", "uploaded_at"]))
+            seen_stmt = self.upsert(scan_devices, None, ["scan_id", "ip"], ["device", "saved_at"])
+            device_stmt = self.upsert(devices, None, ["site_id", "key"],
+                                      [*IDENTITY_FIELDS, "flagged", "confidence", "cves", "kev", "detail", "last_seen",
+                                       "last_scan_id"])
+            by_ip = {d["ip"]: d for d in items}  # one row per address and per key, last one wins
+            by_key = {device_key(d): d for d in items}
+            seen_rows = [{"scan_id": scan_id, "ip": ip, "device": json.dumps(d), "saved_at": stamp}
+                         for ip, d in by_ip.items()]
+            device_rows = []
+            for key, d in by_key.items():
+                cves = d.get("cves") or []
+                row = {
+                    "site_id": site_id, "key": key, **{c: _str(d.get(c), 128) for c in IDENTITY_FIELDS},
+                    "flagged": bool(d.get("flagged")), "confidence": float(d.get("confidence") or 0.0),
+                    "cves": json.dumps([c.get("id") for c in cves if isinstance(c, dict)]),
+                    "kev": any(isinstance(c, dict) and c.get("kev") for c in cves), "detail": json.dumps(d),
+                    "status": "active", "first_seen": stamp, "last_seen": stamp, "last_scan_id": scan_id,
+                }
+                row["ip"] = row["ip"] or ""
+                device_rows.append(row)
+            for start in range(0, len(seen_rows), CHUNK):
+                conn.execute(seen_stmt, seen_rows[start:start + CHUNK])
+            for start in range(0, len(device_rows), CHUNK):
+                conn.execute(device_stmt, device_rows[start:start + CHUNK])
+        return {"scan_id": scan_id, "site": site, "devices": len(items)}
 
+    def list_devices(self, *, site: str | None = None, vendor: str | None = None, device_class: str | None = None,
+                     flagged: bool | None = None, cve: str | None = None, status: str | None = None,
+                     limit: int = 100, offset: int = 0) -> tuple[Rows, int]:
+        conds = []
+        if site:
+            conds.append(sites.c.name == site)
+        if vendor:
+            conds.append(devices.c.vendor == vendor)
+        if device_class:
+            conds.append(devices.c.device_class == device_class)
+        if flagged is not None:
+            conds.append(devices.c.flagged == flagged)
+        if status:
+            conds.append(devices.c.status == status)
+        if cve:
+            conds.append(devices.c.cves.contains(json.dumps(cve)))
+        base = select(devices, sites.c.name.label("site")).join(sites, sites.c.id == devices.c.site_id)
+        where = and_(*conds) if conds else None
+        q = base.where(where) if where is not None else base
+        count_q = select(func.count()).select_from(devices.join(sites, sites.c.id == devices.c.site_id))
+        if where is not None:
+            count_q = count_q.where(where)
+        with self.engine.connect() as conn:
+            total = int(conn.execute(count_q).scalar_one())
+            rows = conn.execute(q.order_by(sites.c.name, devices.c.ip, devices.c.id).limit(limit)
+                                .offset(offset)).mappings()
+            return [_device_row(r) for r in rows], total
 
-def set_status(engine: Engine, device_id: int, status: str, actor: str, note: str) -> dict[str, Any] | None:
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
-    with engine.begin() as conn:
-        found = conn.execute(update(devices).where(devices.c.id == device_id).values(status=status)).rowcount
-        if not found:
-            return None
-        conn.execute(insert(device_status).values(device_id=device_id, status=status, actor=actor[:128],
-                                                  note=note[:2000], at=now()))
-    return device_detail(engine, device_id)
-
-
-def overview(engine: Engine) -> dict[str, Any]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(devices.c.vendor, devices.c.device_class, devices.c.flagged, devices.c.kev,
-                                   devices.c.cves, devices.c.status, sites.c.name)
-                            .join(sites, sites.c.id == devices.c.site_id)).all()
-    by_site: dict[str, Counter[str]] = {}
-    cves: Counter[str] = Counter()
-    for _vendor, _cls, flagged, kev, cve_json, status, site in rows:
-        c = by_site.setdefault(site, Counter())
-        c["devices"] += 1
-        c["flagged"] += bool(flagged)
-        c["kev"] += bool(kev)
-        c[f"status:{status}"] += 1
-        cves.update(json.loads(cve_json))
-    return {
-        "devices": len(rows), "flagged": sum(1 for r in rows if r[2]), "kev": sum(1 for r in rows if r[3]),
-        "by_vendor": dict(Counter(r[0] or "unknown" for r in rows).most_common()),
-        "by_class": dict(Counter(r[1] or "unknown" for r in rows).most_common()),
-        "by_status": dict(Counter(r[5] for r in rows).most_common()),
-        "by_cve": dict(cves.most_common()),
-        "sites": {name: dict(c) for name, c in sorted(by_site.items())},
-    }
-
-
-def scan_diff(engine: Engine, scan_id: str, against: str | None) -> dict[str, Any] | None:
-    """Appeared, disappeared and changed devices between a scan and an earlier one of the same site."""
-    with engine.connect() as conn:
-        scan = conn.execute(select(scans).where(scans.c.id == scan_id)).mappings().first()
-        if scan is None:
-            return None
-        if against is None:
-            against = conn.execute(select(scans.c.id).where(and_(scans.c.site_id == scan["site_id"],
-                                                                 scans.c.id != scan_id,
-                                                                 scans.c.started_at <= scan["started_at"]))
-                                   .order_by(scans.c.started_at.desc()).limit(1)).scalar()
-
-        def load(sid: str | None) -> dict[str, dict[str, Any]]:
-            if sid is None:
-                return {}
-            rows = conn.execute(select(scan_devices.c.device).where(scan_devices.c.scan_id == sid))
-            out = {}
-            for (doc,) in rows:
-                d = json.loads(doc)
-                out[device_key(d)] = d
+    def device_detail(self, device_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(devices, sites.c.name.label("site"))
+                               .join(sites, sites.c.id == devices.c.site_id)
+                               .where(devices.c.id == device_id)).mappings().first()
+            if row is None:
+                return None
+            history = conn.execute(select(device_status).where(device_status.c.device_id == device_id)
+                                   .order_by(device_status.c.id)).mappings()
+            out = _device_row(row)
+            out["detail"] = json.loads(row["detail"])
+            out["history"] = [{"status": h["status"], "actor": h["actor"], "note": h["note"],
+                               "at": h["at"].isoformat()} for h in history]
             return out
 
-        new, old = load(scan_id), load(against)
-    fields = ("ip", "vendor", "brand", "model", "serial", "firmware", "flagged")
-    changed = []
-    for key in sorted(new.keys() & old.keys()):
-        delta = {f: [old[key].get(f), new[key].get(f)] for f in fields if old[key].get(f) != new[key].get(f)}
-        if delta:
-            changed.append({"key": key, "ip": new[key].get("ip"), "changes": delta})
-    return {"scan": scan_id, "against": against,
-            "appeared": [new[k] for k in sorted(new.keys() - old.keys())],
-            "disappeared": [old[k] for k in sorted(old.keys() - new.keys())], "changed": changed}
+    def set_status(self, device_id: int, status: str, actor: str, note: str) -> dict[str, Any] | None:
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+        with self.engine.begin() as conn:
+            found = conn.execute(update(devices).where(devices.c.id == device_id).values(status=status)).rowcount
+            if not found:
+                return None
+            conn.execute(insert(device_status).values(device_id=device_id, status=status, actor=actor[:128],
+                                                      note=note[:2000], at=now()))
+        return self.device_detail(device_id)
 
+    def overview(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(devices.c.vendor, devices.c.device_class, devices.c.flagged, devices.c.kev,
+                                       devices.c.cves, devices.c.status, sites.c.name)
+                                .join(sites, sites.c.id == devices.c.site_id)).all()
+        by_site: dict[str, Counter[str]] = {}
+        cves: Counter[str] = Counter()
+        for _vendor, _cls, flagged, kev, cve_json, status, site in rows:
+            c = by_site.setdefault(site, Counter())
+            c["devices"] += 1
+            c["flagged"] += bool(flagged)
+            c["kev"] += bool(kev)
+            c[f"status:{status}"] += 1
+            cves.update(json.loads(cve_json))
+        return {
+            "devices": len(rows), "flagged": sum(1 for r in rows if r[2]), "kev": sum(1 for r in rows if r[3]),
+            "by_vendor": dict(Counter(r[0] or "unknown" for r in rows).most_common()),
+            "by_class": dict(Counter(r[1] or "unknown" for r in rows).most_common()),
+            "by_status": dict(Counter(r[5] for r in rows).most_common()),
+            "by_cve": dict(cves.most_common()),
+            "sites": {name: dict(c) for name, c in sorted(by_site.items())},
+        }
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    def scan_diff(self, scan_id: str, against: str | None) -> dict[str, Any] | None:
+        """Appeared, disappeared and changed devices between a scan and an earlier one of the same site."""
+        with self.engine.connect() as conn:
+            scan = conn.execute(select(scans).where(scans.c.id == scan_id)).mappings().first()
+            if scan is None:
+                return None
+            if against is None:
+                against = conn.execute(select(scans.c.id).where(and_(scans.c.site_id == scan["site_id"],
+                                                                     scans.c.id != scan_id,
+                                                                     scans.c.started_at <= scan["started_at"]))
+                                       .order_by(scans.c.started_at.desc()).limit(1)).scalar()
 
+            def load(sid: str | None) -> dict[str, dict[str, Any]]:
+                if sid is None:
+                    return {}
+                rows = conn.execute(select(scan_devices.c.device).where(scan_devices.c.scan_id == sid))
+                out = {}
+                for (doc,) in rows:
+                    d = json.loads(doc)
+                    out[device_key(d)] = d
+                return out
 
-def create_token(engine: Engine, name: str, role: str) -> str:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    token = "sw_" + secrets.token_urlsafe(32)
-    with engine.begin() as conn:
-        conn.execute(insert(tokens).values(name=name[:128], role=role, hash=_hash(token), created_at=now()))
-    return token
+            new, old = load(scan_id), load(against)
+        changed = []
+        for key in sorted(new.keys() & old.keys()):
+            delta = {f: [old[key].get(f), new[key].get(f)] for f in DIFF_FIELDS if old[key].get(f) != new[key].get(f)}
+            if delta:
+                changed.append({"key": key, "ip": new[key].get("ip"), "changes": delta})
+        return {"scan": scan_id, "against": against,
+                "appeared": [new[k] for k in sorted(new.keys() - old.keys())],
+                "disappeared": [old[k] for k in sorted(old.keys() - new.keys())], "changed": changed}
 
+    def list_sites(self) -> Rows:
+        with self.engine.connect() as conn:
+            flagged = func.sum(func.cast(devices.c.flagged, Integer))
+            rows = conn.execute(select(sites.c.name, func.count(devices.c.id), flagged)
+                                .select_from(sites.outerjoin(devices, devices.c.site_id == sites.c.id))
+                                .group_by(sites.c.name).order_by(sites.c.name)).all()
+        return [{"name": n, "devices": int(c or 0), "flagged": int(f or 0)} for n, c, f in rows]
 
-def check_token(engine: Engine, token: str) -> dict[str, Any] | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(tokens).where(and_(tokens.c.hash == _hash(token),
-                                                     tokens.c.revoked_at.is_(None)))).mappings().first()
-    return {"id": row["id"], "name": row["name"], "role": row["role"]} if row else None
-
-
-def list_tokens(engine: Engine) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(tokens).order_by(tokens.c.id)).mappings()
-        return [{"id": r["id"], "name": r["name"], "role": r["role"], "created_at": r["created_at"].isoformat(),
-                 "revoked": r["revoked_at"] is not None} for r in rows]
-
-
-def revoke_token(engine: Engine, token_id: int) -> bool:
-    with engine.begin() as conn:
-        return bool(conn.execute(update(tokens).where(tokens.c.id == token_id).values(revoked_at=now())).rowcount)
-
-
-def add_feedback(engine: Engine, text: str, verdict: dict[str, Any], note: str) -> int:
-    with engine.begin() as conn:
-        result = conn.execute(insert(feedback).values(text=text, verdict=json.dumps(verdict), note=note,
-                                                      created_at=now()))
-        key = result.inserted_primary_key
-        return int(key[0]) if key else 0
-
-
-def list_sites(engine: Engine) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
-        flagged = func.sum(func.cast(devices.c.flagged, Integer))
-        rows = conn.execute(select(sites.c.name, func.count(devices.c.id), flagged)
-                            .select_from(sites.outerjoin(devices, devices.c.site_id == sites.c.id))
-                            .group_by(sites.c.name).order_by(sites.c.name)).all()
-    return [{"name": n, "devices": int(c or 0), "flagged": int(f or 0)} for n, c, f in rows]
+    def plan_inputs(self, only_sites: list[str] | None = None) -> tuple[Rows, Rows, Rows]:
+        """What a removal plan is built from: inventory rows (with status and detail), the newest scan of every
+        site (for re-scan verification) and the status history (for the burn-down)."""
+        rows, _ = self.list_devices(limit=10**9)
+        with self.engine.connect() as conn:
+            details = {r[0]: r[1] for r in conn.execute(select(devices.c.id, devices.c.detail))}
+            latest: dict[str, str] = {}
+            for site, scan_id in conn.execute(select(sites.c.name, scans.c.id)
+                                              .join(scans, scans.c.site_id == sites.c.id)
+                                              .order_by(scans.c.started_at)):
+                latest[site] = scan_id
+            rescan = []
+            for site, scan_id in latest.items():
+                for (doc,) in conn.execute(select(scan_devices.c.device).where(scan_devices.c.scan_id == scan_id)):
+                    rescan.append({**json.loads(doc), "site": site})
+            history = [{"site": site, "status": status, "at": at.isoformat()} for site, status, at in conn.execute(
+                select(sites.c.name, device_status.c.status, device_status.c.at)
+                .join(devices, devices.c.id == device_status.c.device_id)
+                .join(sites, sites.c.id == devices.c.site_id))]
+        for row in rows:
+            row["detail"] = json.loads(details.get(row["id"], "{}"))
+        if only_sites:
+            rows = [r for r in rows if r["site"] in only_sites]
+        return rows, rescan, history

@@ -2,74 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from functools import lru_cache
-from typing import Any
 
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
-from scanner.identify import default_identifier
-from scanner.identify.normalize import alias_key
-from scanner.knowledge import load
+from scanner.identify.catalog import catalog, snapshot
 
 bp = Blueprint("catalog", __name__)
-
-
-@lru_cache(maxsize=1)
-def catalog() -> dict[str, Any]:
-    kb = load()
-    engine = default_identifier()
-    vendors = []
-    for ent in kb.entities.values():
-        chain = kb.chain(ent.id)
-        vendors.append({
-            "id": ent.id, "name": ent.display, "legal_name": ent.name, "kind": ent.kind, "country": ent.country,
-            "maker": kb.root(ent.id), "relation": chain[0].type if chain else "manufacturer",
-            "relation_confidence": chain[0].confidence if chain else ent.confidence,
-            "aliases": [{"text": a.text, "lang": a.lang, "kind": a.kind} for a in ent.aliases],
-            "designations": engine.designations(ent.id), "sources": list(ent.sources),
-        })
-    return {
-        "vendors": vendors,
-        "designations": [{"id": d.id, "authority": d.authority, "title": d.title, "jurisdiction": d.jurisdiction,
-                          "summary": d.summary, "withdrawn": d.withdrawn, "sources": list(d.sources)}
-                         for d in kb.designations.values()],
-        "sources": [s.to_dict() for s in kb.sources.values()],
-    }
-
-
-@lru_cache(maxsize=1)
-def snapshot() -> tuple[bytes, str]:
-    """Compact data for exact offline matching: alias keys, model-family patterns, what each entity means."""
-    kb = load()
-    engine = default_identifier()
-    entities = {}
-    for ent in kb.entities.values():
-        chain = kb.chain(ent.id)
-        designations = engine.designations(ent.id)
-        entities[ent.id] = {
-            "name": ent.display, "maker": kb.root(ent.id), "relation": chain[0].type if chain else "manufacturer",
-            "confidence": chain[0].confidence if chain else ent.confidence, "context": ent.context,
-            "listed": any(d["status"] == "active" for d in designations),
-            "designations": [{"short": d["short"], "date": d["date_text"], "status": d["status"],
-                              "summary": d["summary"],
-                              "url": next((s["url"] for s in d["sources"] if s.get("url")), None)}
-                             for d in designations],
-        }
-    doc = {
-        "aliases": {alias_key(a.text): a.entity for e in kb.entities.values() for a in e.aliases
-                    if not a.structured_only},
-        "families": [{"pattern": f.pattern, "entity": f.entity, "device_class": f.device_class} for f in kb.families],
-        "entities": entities,
-        "cues": {"compatible": list(kb.context.compatible), "negation": list(kb.context.negation),
-                 "equivalent": list(kb.context.equivalent),
-                 "trailing_compatible": list(kb.context.trailing_compatible),
-                 "surveillance": list(kb.context.surveillance)},
-    }
-    body = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    return body, hashlib.sha256(body).hexdigest()[:32]
 
 
 @bp.get("/catalog")

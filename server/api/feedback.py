@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
+from server import inventory
 from server.api import json_body
 from server.errors import ApiError
 from server.security import limiter
-from server.storage import repo
 
 bp = Blueprint("feedback", __name__)
 MAX_FEEDBACK_TEXT = 2000
@@ -25,5 +25,5 @@ def post_feedback() -> ResponseReturnValue:
         raise ApiError(400, "bad_request", "verdict must be an object and note a string")
     if len(text) > MAX_FEEDBACK_TEXT or len(note) > MAX_FEEDBACK_TEXT or len(str(verdict)) > 20_000:
         raise ApiError(413, "too_large", f"text and note are limited to {MAX_FEEDBACK_TEXT} characters")
-    fid = repo.add_feedback(current_app.extensions["inventory"].engine, text, verdict, note)
+    fid = inventory().add_feedback(text, verdict, note)
     return jsonify({"id": fid}), 201

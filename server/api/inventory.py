@@ -6,24 +6,21 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Engine
 
+from scanner.identify.device import IDENTITY_FIELDS
+from scanner.storage import STATUSES
+from server import inventory
 from server.api import int_arg, json_body
 from server.errors import ApiError
 from server.security import require
-from server.storage import repo
 
 bp = Blueprint("inventory", __name__)
-
-
-def engine() -> Engine:
-    return current_app.extensions["inventory"].engine  # type: ignore[no-any-return]
 
 
 def _device(d: Any, i: int) -> dict[str, Any]:
     if not isinstance(d, dict) or not isinstance(d.get("ip"), str) or not d["ip"].strip() or len(d["ip"]) > 45:
         raise ApiError(400, "bad_request", f"devices[{i}] must be an object with an ip string")
-    for key in ("mac", "serial", "model", "vendor", "brand", "firmware", "device_class", "relation"):
+    for key in IDENTITY_FIELDS[1:]:  # every identity field but the address is a string or null
         if d.get(key) is not None and not isinstance(d[key], str):
             raise ApiError(400, "bad_request", f"devices[{i}].{key} must be a string or null")
     if not isinstance(d.get("cves", []), list) or not isinstance(d.get("flagged", False), bool):
@@ -47,7 +44,7 @@ def upload_scan() -> ResponseReturnValue:
     if len(items) > current_app.config["UPLOAD_MAX_DEVICES"]:
         raise ApiError(413, "too_many_devices", f"at most {current_app.config['UPLOAD_MAX_DEVICES']} devices")
     checked = [_device(d, i) for i, d in enumerate(items)]
-    result = repo.ingest(engine(), site.strip(), scan, checked)
+    result = inventory().ingest(site.strip(), scan, checked)
     result["uploaded_by"] = g.token["name"]
     return jsonify(result), 201
 
@@ -55,13 +52,13 @@ def upload_scan() -> ResponseReturnValue:
 @bp.get("/sites")
 @require("agent", "viewer")
 def get_sites() -> ResponseReturnValue:
-    return jsonify({"sites": repo.list_sites(engine())})
+    return jsonify({"sites": inventory().list_sites()})
 
 
 @bp.get("/overview")
 @require("agent", "viewer")
 def get_overview() -> ResponseReturnValue:
-    return jsonify(repo.overview(engine()))
+    return jsonify(inventory().overview())
 
 
 def _flag() -> bool | None:
@@ -79,10 +76,10 @@ def _flag() -> bool | None:
 @require("agent", "viewer")
 def get_devices() -> ResponseReturnValue:
     status = request.args.get("status")
-    if status and status not in repo.STATUSES:
-        raise ApiError(400, "bad_request", f"status must be one of {', '.join(repo.STATUSES)}")
-    rows, total = repo.list_devices(
-        engine(), site=request.args.get("site"), vendor=request.args.get("vendor"),
+    if status and status not in STATUSES:
+        raise ApiError(400, "bad_request", f"status must be one of {', '.join(STATUSES)}")
+    rows, total = inventory().list_devices(
+        site=request.args.get("site"), vendor=request.args.get("vendor"),
         device_class=request.args.get("class"), flagged=_flag(), cve=request.args.get("cve"), status=status,
         limit=int_arg("limit", 100, 1, 1000), offset=int_arg("offset", 0, 0, 10**9))
     return jsonify({"devices": rows, "total": total})
@@ -93,7 +90,7 @@ def get_devices() -> ResponseReturnValue:
 def get_device(device_id: int) -> ResponseReturnValue:
     if device_id > 2**62:
         raise ApiError(404, "not_found", "no such device")
-    found = repo.device_detail(engine(), device_id)
+    found = inventory().device_detail(device_id)
     if found is None:
         raise ApiError(404, "not_found", "no such device")
     return jsonify(found)
@@ -104,11 +101,11 @@ def get_device(device_id: int) -> ResponseReturnValue:
 def post_status(device_id: int) -> ResponseReturnValue:
     data = json_body()
     status, note = data.get("status"), data.get("note", "")
-    if status not in repo.STATUSES or not isinstance(note, str) or len(note) > 2000:
-        raise ApiError(400, "bad_request", f"status must be one of {', '.join(repo.STATUSES)}; note a short string")
+    if status not in STATUSES or not isinstance(note, str) or len(note) > 2000:
+        raise ApiError(400, "bad_request", f"status must be one of {', '.join(STATUSES)}; note a short string")
     if device_id > 2**62:
         raise ApiError(404, "not_found", "no such device")
-    found = repo.set_status(engine(), device_id, status, g.token["name"], note)
+    found = inventory().set_status(device_id, status, g.token["name"], note)
     if found is None:
         raise ApiError(404, "not_found", "no such device")
     return jsonify(found)
@@ -117,7 +114,7 @@ def post_status(device_id: int) -> ResponseReturnValue:
 @bp.get("/scans/<scan_id>/diff")
 @require("agent", "viewer")
 def get_diff(scan_id: str) -> ResponseReturnValue:
-    found = repo.scan_diff(engine(), scan_id[:36], (request.args.get("against") or None))
+    found = inventory().scan_diff(scan_id[:36], (request.args.get("against") or None))
     if found is None:
         raise ApiError(404, "not_found", "no such scan")
     return jsonify(found)

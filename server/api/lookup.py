@@ -13,7 +13,7 @@ from server.errors import ApiError
 from server.security import limiter
 
 bp = Blueprint("lookup", __name__)
-FIELDS = ("brand", "model", "mpn", "gtin", "seller")
+FIELDS = ("brand", "model", "mpn")  # other keys of an item are ignored
 
 
 def _text(value: Any, where: str) -> str:

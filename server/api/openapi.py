@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
+from scanner.identify.device import IDENTITY_FIELDS
+
 bp = Blueprint("openapi", __name__)
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -37,12 +39,11 @@ def document() -> dict[str, Any]:
                       {"type": "object", "required": ["text"], "properties": {
                           "text": {"type": "string", "maxLength": cfg["LOOKUP_MAX_TEXT"]},
                           **{k: {"type": "string", "maxLength": cfg["LOOKUP_MAX_TEXT"]}
-                             for k in ("brand", "model", "mpn", "gtin", "seller")}}}]}
+                             for k in ("brand", "model", "mpn")}}}]}
     device_in = {"type": "object", "required": ["ip"], "properties": {
         "ip": {"type": "string", "minLength": 1, "maxLength": 45}, "flagged": {"type": "boolean"},
         "confidence": {"type": "number"}, "cves": {"type": "array"},
-        **{k: {"type": "string", "nullable": True} for k in ("mac", "vendor", "brand", "relation", "model", "serial",
-                                                      "firmware", "device_class")}}}
+        **{k: {"type": "string", "nullable": True} for k in IDENTITY_FIELDS[1:]}}}
     bearer: list[dict[str, list[str]]] = [{"bearer": []}]
     device_id = {"name": "device_id", "in": "path", "required": True,
                  "schema": {"type": "integer", "minimum": 0, "maximum": 2**62}}

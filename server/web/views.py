@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Engine
 
 from scanner.identify import identify
-from server.storage import repo
+from scanner.plan import PlanConfig, make_plan
+from scanner.plan.render import as_html
+from scanner.storage import STATUSES
+from server import inventory
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 PAGE = 200
-
-
-def engine() -> Engine:
-    return current_app.extensions["inventory"].engine  # type: ignore[no-any-return]
 
 
 def bars(counts: dict[str, int], limit: int = 8) -> list[dict[str, Any]]:
@@ -28,7 +26,7 @@ def bars(counts: dict[str, int], limit: int = 8) -> list[dict[str, Any]]:
 
 @bp.get("/")
 def overview() -> ResponseReturnValue:
-    data = repo.overview(engine())
+    data = inventory().overview()
     return render_template("overview.html", data=data, vendors=bars(data["by_vendor"]),
                            classes=bars(data["by_class"]), cves=bars(data["by_cve"]),
                            sites=sorted(data["sites"].items()))
@@ -38,25 +36,25 @@ def overview() -> ResponseReturnValue:
 def devices() -> ResponseReturnValue:
     flagged = {"yes": True, "no": False}.get(request.args.get("flagged", ""))
     status = request.args.get("status") or None
-    if status not in (None, *repo.STATUSES):
+    if status not in (None, *STATUSES):
         status = None
     try:
         page = max(int(request.args.get("page", "1")), 1)
     except ValueError:
         page = 1
     filters = {k: request.args.get(k) or None for k in ("site", "vendor", "class", "cve")}
-    rows, total = repo.list_devices(engine(), site=filters["site"], vendor=filters["vendor"],
+    rows, total = inventory().list_devices(site=filters["site"], vendor=filters["vendor"],
                                     device_class=filters["class"], flagged=flagged, cve=filters["cve"],
                                     status=status, limit=PAGE, offset=(page - 1) * PAGE)
-    data = repo.overview(engine())
+    data = inventory().overview()
     return render_template("devices.html", rows=rows, total=total, page=page, pages=max((total - 1) // PAGE + 1, 1),
                            args=request.args, vendors=list(data["by_vendor"]), classes=list(data["by_class"]),
-                           sites=list(data["sites"]), cves=list(data["by_cve"]), statuses=repo.STATUSES)
+                           sites=list(data["sites"]), cves=list(data["by_cve"]), statuses=STATUSES)
 
 
 @bp.get("/devices/<int:device_id>")
 def device(device_id: int) -> ResponseReturnValue:
-    found = repo.device_detail(engine(), device_id) if device_id < 2**62 else None
+    found = inventory().device_detail(device_id) if device_id < 2**62 else None
     if found is None:
         abort(404)
     return render_template("device.html", d=found)
@@ -71,8 +69,6 @@ def lookup() -> ResponseReturnValue:
 
 @bp.get("/plan")
 def plan() -> ResponseReturnValue:
-    from scanner.plan import PlanConfig
-    from server.plans import as_html, make_plan
-
     site = request.args.get("site") or None
-    return as_html(make_plan(engine(), PlanConfig(), [site] if site else None))
+    sites = [site] if site else None
+    return as_html(make_plan(inventory().plan_inputs(sites), PlanConfig(), sites))

@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from scanner.discovery.authprobes import Credentials
+from scanner.discovery.probes import PORT_PROBES, UDP_PROBES
 from scanner.discovery.scan import ScanOptions, scan
 from scanner.discovery.targets import build_targets
 from scanner.identify.device import DeviceVerdict
 from scanner.lab import FleetEntry, Lab, LabThread
-from server.storage import Inventory
+from scanner.session import ScanSession
+from scanner.storage import Inventory
 from tests.lab.conftest import ALL_PROFILES, PASSWORD, USER, multicast_on_loopback
 
 BOUND_S = 60.0
@@ -106,35 +108,49 @@ def test_multicast_replies_outside_the_targets_are_ignored(lab: Lab) -> None:
     assert {v.ip for v in results} <= {f"127.0.6.{i}" for i in range(9, 15)}
 
 
-def test_interrupted_scan_keeps_its_devices_and_resumes(lab: Lab, tmp_path: Path) -> None:
+def test_interrupted_session_keeps_its_devices_and_resumes(lab: Lab, tmp_path: Path) -> None:
     inventory = Inventory(f"sqlite:///{tmp_path / 'inv.db'}")
-    targets = build_targets(["127.0.6.0/24"], scope="127.0.0.0/8")
-    scan_id = inventory.start_scan(["127.0.6.0/24"], {})
+    session = ScanSession.open(inventory, ["127.0.6.0/24"], _options(udp_window_s=0.5), scope="127.0.0.0/8")
 
     async def interrupted() -> None:
         task = asyncio.current_task()
         saved = 0
 
-        def on_device(v: DeviceVerdict) -> None:
+        def on_device(_: DeviceVerdict) -> None:
             nonlocal saved
-            inventory.save_device(scan_id, v.to_dict())
             saved += 1
             if saved == 5 and task is not None:
                 task.cancel()
 
-        await scan(targets, _options(udp_window_s=0.5), on_device=on_device)
+        await session.run(on_device=on_device)
 
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(interrupted())
-    inventory.finish_scan(scan_id, "interrupted", {})
-    kept = inventory.done_ips(scan_id)
+    kept = inventory.done_ips(session.scan_id)
     assert len(kept) >= 5
-    results, _ = asyncio.run(scan(targets, _options(udp_window_s=0.5), on_device=lambda v: inventory.save_device(
-        scan_id, v.to_dict()), skip=kept))
-    assert not {v.ip for v in results} & kept
-    assert {d["ip"] for d in inventory.devices(scan_id)} == {d.ip for d in lab.devices}
-    inventory.save_device(scan_id, inventory.devices(scan_id)[0])  # a retried save never duplicates
-    assert len(inventory.devices(scan_id)) == len(lab.devices)
+    resumed = ScanSession.open(inventory, [], _options(udp_window_s=0.5), scope="127.0.0.0/8",
+                               resume=session.scan_id)
+    assert resumed.targets == ["127.0.6.0/24"] and resumed.skip == kept  # its own targets, finished hosts skipped
+    probed: list[str] = []
+    result = asyncio.run(resumed.run(on_device=lambda v: probed.append(v.ip)))
+    assert result.status == "finished" and not set(probed) & kept
+    assert {d["ip"] for d in result.devices} == {d.ip for d in lab.devices}
+    inventory.save_device(result.scan_id, result.devices[0])  # a retried save never duplicates
+    assert len(inventory.scan_devices(result.scan_id)) == len(lab.devices)
+    resumed.record_site(result, "resumed-site")
+    assert inventory.list_devices(site="resumed-site")[1] == len(lab.devices)
+
+
+def test_the_probe_table_counts_what_is_sent(lab: Lab) -> None:
+    dev = next(d for d in lab.devices if d.profile.id == "hikvision-ipc")
+    dev.log.clear()
+    _, stats = _scan(_options(udp_window_s=0.3, multicast_if=None, mdns=False), target=f"{dev.ip}/32")
+    sent_http = [e for e in dev.log if e.protocol in ("http", "onvif")]
+    assert len(sent_http) == len(PORT_PROBES["http"].requests)
+    udp = sum(p.count for p in UDP_PROBES.values())
+    port_requests = sum(len(p.requests) for p in PORT_PROBES.values() for port in dev.ports.values()
+                        if port in p.ports)
+    assert stats.probes_sent == len(_options().ports) + udp + port_requests  # type: ignore[attr-defined]
 
 
 def test_scan_command_json_contract_and_csv(lab: Lab, tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ export async function backend() {
   const dir = mkdtempSync(join(tmpdir(), 'sw-ext-'));
   const port = 18000 + Math.floor(Math.random() * 2000);
   const db = `sqlite:///${dir}/inventory.db`;
-  const proc = spawn(python, ['-m', 'server.cli', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db],
+  const proc = spawn(python, ['-m', 'sponsorwatch', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', db],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 150; i += 1) {

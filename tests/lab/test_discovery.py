@@ -21,7 +21,8 @@ from tests.lab.conftest import PASSWORD, USER, Fleet, multicast_on_loopback
 
 needs_multicast = pytest.mark.skipif(not multicast_on_loopback(), reason="no multicast route on loopback here")
 
-# nmap nselib/wsdd.lua "general" probe and a NetworkVideoTransmitter-typed probe (fingerprints.md §3).
+# nmap/nmap@db4aefdd:nselib/wsdd.lua "general" probe and a NetworkVideoTransmitter-typed probe
+# (edgexfoundry/device-onvif-camera#135; docs/protocols.md#ws-discovery).
 WSD_GENERAL = (
     '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" '
     'xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing" '

@@ -139,12 +139,53 @@ def test_fleet_files_and_scaling(tmp_path: Path) -> None:
 
 
 def test_profiles_cite_their_sources() -> None:
-    folder = Path(__file__).resolve().parents[2] / "scanner" / "lab" / "profiles"
-    for path in folder.glob("*.toml"):
-        head = path.read_text(encoding="utf-8").split("\n", 1)[0]
-        assert head.startswith("#"), path.name
-        text = path.read_text(encoding="utf-8")
-        assert "fingerprints.md" in text or "SYNTHETIC" in text or "hostile" in path.name, path.name
+    # Every profile cites where its behaviour comes from in comment blocks that start "# source:" (continued on
+    # lines starting "#   "). Each block names at least one public original -- a URL, owner/repo@commit[:path],
+    # owner/repo:path (commit not recorded), an issue owner/repo#N, or docs/protocols.md#<anchor> (an anchor that
+    # exists) -- or starts with SYNTHETIC; profiles of sponsor hardware (stack hikvision/dahua) need at least one
+    # real citation. Paths with spaces are quoted. Nothing may point outside the repository: any other .md file a
+    # profile names must exist in it.
+    root = Path(__file__).resolve().parents[2]
+    path_part = r'(?::"[^"]+"|:[\w./-]+)'
+    citation = re.compile(rf"https?://\S+|[\w.-]+/[\w.-]+@[0-9a-f]{{7,40}}{path_part}?|[\w.-]+/[\w.-]+{path_part}"
+                          r"|[\w.-]+/[\w.-]+#\d+|docs/protocols\.md#[\w-]+")
+    anchors = {re.sub(r"[^a-z0-9 -]", "", line[3:].strip().lower()).replace(" ", "-")
+               for line in (root / "docs" / "protocols.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("## ")}
+
+    def problems(text: str) -> list[str]:
+        out = [f"names {m}, which is not in this repository" for m in re.findall(r"[\w./-]*\.md\b", citation.sub("", text))
+               if not (root / m).is_file()]
+        if not text.startswith("#"):
+            out.append("does not start with a comment")
+        blocks: list[str] = []
+        for line in text.splitlines():
+            if line.startswith("# source:"):
+                blocks.append(line.removeprefix("# source:").strip())
+            elif blocks and line.startswith("#   "):
+                blocks[-1] += " " + line[1:].strip()
+        if not blocks:
+            out.append("no '# source:' line")
+        for block in blocks:
+            if not (citation.search(block) or block.startswith("SYNTHETIC")):
+                out.append(f"source names no URL, repo@commit:path, issue or docs/protocols.md anchor: {block}")
+            out += [f"docs/protocols.md has no #{a}" for a in re.findall(r"docs/protocols\.md#([\w-]+)", block)
+                    if a not in anchors]
+        if re.search(r'^stack = "(?:hikvision|dahua)"', text, re.M) and not any(map(citation.search, blocks)):
+            out.append("sponsor hardware profile without a real source")
+        return out
+
+    assert {"sadp", "dhip", "ws-discovery", "http-and-rtsp", "tls", "mdns", "never-sent"} <= anchors
+    assert problems("# A camera (see our research notes)\nid = 'x'\n") == ["no '# source:' line"]
+    assert problems("# x\n# source: research/notes.md section 3\n")
+    assert problems("# x\n# source: docs/protocols.md#nowhere\n")
+    assert problems('# x\n# source: SYNTHETIC\nstack = "dahua"\n')
+    assert not problems('# x\n# source: nmap/nmap@db4aefdd:nmap-service-probes line 1; docs/protocols.md#dhip\n')
+    paths = sorted((root / "scanner" / "lab" / "profiles").glob("*.toml"))
+    assert paths
+    for path in paths:
+        found = problems(path.read_text(encoding="utf-8"))
+        assert not found, (path.name, found)
 
 
 def test_lab_up_command_prints_json_and_stops_on_interrupt() -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from tests.lab.conftest import PASSWORD, USER, Fleet
 
-# nmap nmap-service-probes @db4aefdd (quoted in shared/research/fingerprints.md §5-§6): the real signatures.
+# nmap/nmap@db4aefdd:nmap-service-probes lines 9762, 10283, 9906, 10643 and 10445 (docs/protocols.md#http-and-rtsp):
+# the real signatures.
 NMAP = {
     "hikvision-ipc": rb"^HTTP/1\.0 200 OK\r\nDate: .*\r\nServer: App-webs/\r\n",
     "hikvision-nvr": rb'^HTTP/1\.0 200 OK\r\nDate: .* GMT\r\nServer: DNVRS-Webs\r\nETag: "[a-f\d-]+"\r\n'

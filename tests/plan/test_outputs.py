@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from server.cli import main
-from server.storage import Inventory, repo
+from scanner.storage import Inventory
+from sponsorwatch.main import main
 
 SECRET = "s3cretPassw0rd"
 
@@ -20,7 +20,6 @@ SECRET = "s3cretPassw0rd"
 @pytest.fixture()
 def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'plan.db'}"
-    engine = Inventory(url).engine
     devices = [
         {"ip": "10.0.0.1", "vendor": "hikvision", "brand": "hikvision", "model": "DS-2CD2142FWD-I", "serial": "A1",
          "device_class": "ip-camera", "flagged": True, "confidence": 0.99,
@@ -31,7 +30,7 @@ def db(tmp_path: Path) -> str:
         {"ip": "10.0.0.3", "vendor": None, "brand": "AXIS", "model": "M3106-L", "device_class": "ip-camera",
          "flagged": False, "confidence": 0.0, "cves": []},
     ]
-    repo.ingest(engine, "kyiv-hq", {"id": "plan-scan", "options": {"credentials": f"admin:{SECRET}"}}, devices)
+    Inventory(url).ingest("kyiv-hq", {"id": "plan-scan", "options": {"credentials": f"admin:{SECRET}"}}, devices)
     return url
 
 

@@ -16,8 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from scanner.storage import Inventory
 from server import create_app
-from server.storage import Inventory, repo
+from server import inventory as server_inventory
 
 PG_PORT = 55432
 
@@ -82,8 +83,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture()
 def tokens(app: Flask) -> dict[str, str]:
-    engine = app.extensions["inventory"].engine
-    return {role: repo.create_token(engine, f"test-{role}", role) for role in ("agent", "viewer", "admin")}
+    return {role: inventory(app).create_token(f"test-{role}", role) for role in ("agent", "viewer", "admin")}
 
 
 def auth(token: str) -> dict[str, str]:
@@ -91,4 +91,5 @@ def auth(token: str) -> dict[str, str]:
 
 
 def inventory(app: Flask) -> Inventory:
-    return app.extensions["inventory"]  # type: ignore[no-any-return]
+    with app.app_context():
+        return server_inventory()

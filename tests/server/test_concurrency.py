@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from flask import Flask
 from sqlalchemy import text
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from scanner.upload import upload
 from server import create_app
-from server.admin_cli import upload
-from server.storage import repo
+from tests.server.conftest import inventory
 from tests.server.test_api import device
 
 SITES = 20
@@ -20,7 +21,7 @@ DEVICES_PER_SITE = 60
 
 
 @pytest.fixture()
-def live(db_url: str) -> Iterator[tuple[str, object]]:
+def live(db_url: str) -> Iterator[tuple[str, Flask]]:
     app = create_app({"DATABASE_URL": db_url, "RATELIMIT_ENABLED": False})
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -31,10 +32,10 @@ def live(db_url: str) -> Iterator[tuple[str, object]]:
         server.shutdown()
 
 
-def test_twenty_sites_upload_at_once(live: tuple[str, object]) -> None:
+def test_twenty_sites_upload_at_once(live: tuple[str, Flask]) -> None:
     url, app = live
-    engine = app.extensions["inventory"].engine  # type: ignore[attr-defined]
-    token = repo.create_token(engine, "agents", "agent")
+    engine = inventory(app).engine
+    token = inventory(app).create_token("agents", "agent")
 
     def site(n: int) -> None:
         devs = [device(f"10.{n}.0.{i}", mac=f"44:19:b6:{n:02x}:00:{i:02x}") for i in range(1, DEVICES_PER_SITE + 1)]

@@ -12,7 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from server import create_app
-from server.storage import repo
+from tests.server.conftest import inventory
 from tests.server.test_api import device
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -22,7 +22,7 @@ SCREENSHOT_ENV = "SPONSORWATCH_SCREENSHOT_DIR"  # set to write docs/ screenshots
 @pytest.fixture()
 def dashboard(tmp_path: Path) -> Iterator[str]:
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'dash.db'}", "RATELIMIT_ENABLED": False})
-    engine = app.extensions["inventory"].engine
+    inv = inventory(app)
     devs = []
     for i in range(1, 41):
         kind = i % 4
@@ -34,8 +34,8 @@ def dashboard(tmp_path: Path) -> Iterator[str]:
                                serial=f"1F006E4PAX{i:05d}", firmware="2.400.0.8"))
         else:
             devs.append(device(f"10.40.0.{i}", cves=[{"id": "CVE-2021-36260", "kev": True}] if kind == 2 else []))
-    repo.ingest(engine, "kyiv-hq", {"id": "dash-1"}, devs[:25])
-    repo.ingest(engine, "lviv-depot", {"id": "dash-2"}, devs[25:])
+    inv.ingest("kyiv-hq", {"id": "dash-1"}, devs[:25])
+    inv.ingest("lviv-depot", {"id": "dash-2"}, devs[25:])
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

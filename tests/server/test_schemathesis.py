@@ -6,10 +6,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from server import create_app
-from server.storage import repo
+from tests.server.conftest import inventory
 
 app = create_app({"DATABASE_URL": "sqlite://", "RATELIMIT_ENABLED": False})
-ADMIN = repo.create_token(app.extensions["inventory"].engine, "schemathesis", "admin")
+ADMIN = inventory(app).create_token("schemathesis", "admin")
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from server.storage.schema import metadata
+from scanner.storage.schema import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -6,9 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from scanner.plan import PlanConfigError, load_config
-from server.plans import FORMATS, make_plan, render
-from server.storage import Inventory
+from scanner.plan import FORMATS, PlanConfigError, load_config, make_plan, render
+from scanner.storage import Inventory
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -21,7 +20,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if fmt not in FORMATS:
         print(f"sponsorwatch plan: unknown format {fmt!r}; use one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
-    plan = make_plan(Inventory(args.db).engine, cfg, args.site or None)
+    sites = args.site or None
+    plan = make_plan(Inventory(args.db).plan_inputs(sites), cfg, sites)
     data = render(plan, fmt)
     if args.output:
         with open(args.output, "wb") as fh:

@@ -1,0 +1,37 @@
+"""What the knowledge base holds and whether it is sound: the checks, statistics and MAC prefix table that
+`sponsorwatch kb check|stats|ouis` print."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scanner.knowledge import load, oui_table
+from scanner.knowledge.cves import cve_problems, load_cves
+from scanner.knowledge.fingerprints import problems as rule_problems
+from scanner.knowledge.fingerprints import rules
+from scanner.knowledge.validate import problems
+
+
+def check() -> tuple[list[str], str]:
+    """Every problem found (empty when sound), and a one-line summary of what was checked."""
+    kb = load()
+    found = problems(kb) + rule_problems(rules(), kb) + cve_problems(load_cves(), kb)
+    summary = (f"{len(kb.sources)} sources, {len(kb.entities)} entities, {len(kb.relations)} relations, "
+               f"{len(kb.designations)} designations, {len(kb.families)} families, "
+               f"{sum(map(len, rules().values()))} fingerprint rules, {len(load_cves())} CVEs")
+    return found, summary
+
+
+def stats() -> list[str]:
+    kb = load()
+    aliases = Counter(a.lang for e in kb.entities.values() for a in e.aliases)
+    return [f"aliases by language: {dict(sorted(aliases.items()))}",
+            *(f"{des.id}: {len(des.entries)} entries" for des in kb.designations.values())]
+
+
+def ouis() -> tuple[list[str], str]:
+    """The derived MAC prefix table (prefix, entity, registry, registrant) and where it came from."""
+    table = oui_table()
+    rows = [f"{r.prefix}\t{r.entity}\t{r.registry}\t{r.registrant}" for r in table.records() if r.entity]
+    per = Counter(r.entity for r in table.records() if r.entity)
+    return rows, f"{sum(per.values())} prefixes from {', '.join(table.registries_used)}: {dict(per)}"

@@ -1,0 +1,44 @@
+"""The upload client: send a finished scan to a sponsorwatch server (POST /api/v1/scans), retrying safely."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+UPLOAD_TRIES = 5
+UPLOAD_TIMEOUT_S = 60.0
+
+
+class UploadError(RuntimeError):
+    """The server refused the upload (bad token, bad request): retrying will not help."""
+
+
+def endpoint(url: str) -> str:
+    """A server's base URL (or the scans endpoint itself) → the scans endpoint."""
+    base = url.rstrip("/")
+    return base if base.endswith("/api/v1/scans") else base + "/api/v1/scans"
+
+
+def upload(url: str, token: str, site: str, scan: dict[str, Any], devices: list[dict[str, Any]],
+           tries: int = UPLOAD_TRIES, backoff_s: float = 1.0) -> dict[str, Any]:
+    """POST a scan, retrying server errors, rate limits and network failures with exponential backoff. Safe to
+    retry: the server keys the scan by its id, so a repeated upload never duplicates anything. Raises
+    UploadError when refused, ConnectionError when every try failed."""
+    body = {"site": site, "scan": scan, "devices": devices}
+    last = ""
+    for attempt in range(tries):
+        try:
+            resp = httpx.post(endpoint(url), json=body, headers={"Authorization": f"Bearer {token}"},
+                              timeout=UPLOAD_TIMEOUT_S)
+            if resp.status_code == 201:
+                return dict(resp.json())
+            if resp.status_code < 500 and resp.status_code != 429:
+                raise UploadError(f"upload refused ({resp.status_code}): {resp.text[:300]}")
+            last = f"HTTP {resp.status_code}"
+        except httpx.HTTPError as exc:
+            last = exc.__class__.__name__
+        if attempt + 1 < tries:
+            time.sleep(backoff_s * 2**attempt)
+    raise ConnectionError(f"upload failed after {tries} tries ({last}); the scan is kept locally")

@@ -1,0 +1,190 @@
+"""`sponsorwatch scan` and `sponsorwatch demo`: options in, a scan session run with a progress bar, tables out."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scanner.discovery.authprobes import load_credentials
+from scanner.discovery.ports import CAMERA_PORTS
+from scanner.discovery.scan import ScanOptions
+from scanner.discovery.targets import TargetError, read_targets_file
+from scanner.identify.device import DeviceVerdict
+from scanner.session import AUTO, ScanResult, ScanSession
+from scanner.storage import Inventory
+from scanner.upload import UploadError
+
+T = TypeVar("T")
+
+
+def render_table(devices: list[dict[str, Any]], console: Console, title: str) -> None:
+    table = Table(title=title, expand=True)
+    for col, kw in (("ip", {"no_wrap": True}), ("verdict", {"no_wrap": True}), ("maker / brand", {}),
+                    ("model", {}), ("serial", {"overflow": "fold"}), ("firmware", {}), ("class", {}),
+                    ("CVEs", {})):
+        table.add_column(col, **kw)
+    for d in sorted(devices, key=lambda d: tuple(int(x) for x in d["ip"].split("."))):
+        verdict = "[bold red]SPONSOR[/]" if d["flagged"] else ("[yellow]weak[/]" if d["vendor"] else "[green]-[/]")
+        who = d["vendor"] or ""
+        if d["brand"] and d["brand"] != d["vendor"]:
+            who = f"{who} / {d['brand']} ({d['relation']})" if who else str(d["brand"])
+        cves = ", ".join(c["id"] + ("?" if c["confidence"] == "low" else "") + (" KEV" if c["kev"] else "")
+                         for c in d["cves"])
+        table.add_row(d["ip"], verdict, who, d["model"] or "", d["serial"] or "", d["firmware"] or "",
+                      d["device_class"] or "", cves)
+    console.print(table)
+
+
+def options_from(args: argparse.Namespace) -> ScanOptions:
+    return ScanOptions(
+        ports=tuple(int(p) for p in args.ports.split(",")) if args.ports else CAMERA_PORTS,
+        rate=args.rate, concurrency=args.concurrency, max_duration_s=args.max_duration,
+        udp_window_s=args.udp_window, multicast_if=None if args.no_multicast else (args.multicast_if or AUTO),
+        mdns=args.mdns, engine=args.engine, credentials=load_credentials(args.credentials),
+        rpc2_login=args.rpc2_login,
+    )
+
+
+def run_until_interrupted(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine; SIGINT/SIGTERM cancel it (the session then saves its state as interrupted)."""
+    loop = asyncio.new_event_loop()
+    try:
+        task = loop.create_task(make())
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        return loop.run_until_complete(task)
+    finally:
+        loop.close()
+
+
+def run_with_progress(session: ScanSession, console: Console, quiet: bool = False) -> ScanResult:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} devices"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
+        task = bar.add_task(f"scanning {len(session.target_set)} addresses", total=None)
+
+        def advance(_: DeviceVerdict) -> None:
+            bar.advance(task)
+
+        return run_until_interrupted(lambda: session.run(on_device=advance))
+
+
+def _summary(result: ScanResult, inventory: Inventory, console: Console) -> None:
+    render_table(result.devices, console, f"scan {result.scan_id[:8]}: {len(result.devices)} devices, "
+                                          f"{sum(d['flagged'] for d in result.devices)} sponsor devices")
+    console.print(f"{result.stats.probes_sent} probes, {result.stats.engine} port scan, {result.seconds:.1f} s; "
+                  f"saved in {inventory.display_url} as {result.scan_id}")
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    console = Console(stderr=args.format != "table")
+    try:
+        inventory = Inventory(args.db)
+        targets = list(args.targets) + (read_targets_file(args.targets_file) if args.targets_file else [])
+        session = ScanSession.open(inventory, targets, options_from(args), exclude=args.exclude, scope=args.scope,
+                                   confirm_large=args.yes, resume=args.resume)
+        if args.upload and not (args.token or os.environ.get("SPONSORWATCH_TOKEN")):
+            raise ValueError("--upload needs --token or $SPONSORWATCH_TOKEN")
+        result = run_with_progress(session, console, quiet=args.format != "table" and not args.output)
+    except asyncio.CancelledError:
+        console.print("scan interrupted: what was found is saved; resume with --resume <scan id>")
+        return 130
+    except (TargetError, ValueError, KeyError, OSError) as exc:
+        print(f"sponsorwatch scan: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "table":
+        _summary(result, inventory, console)
+    if args.output or args.format != "table":
+        text = result.to_csv() if args.format == "csv" else result.to_json()
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            sys.stdout.write(text)
+    if args.site:
+        session.record_site(result, args.site)
+        console.print(f"devices recorded for site {args.site!r} in the dashboard inventory")
+    if args.upload:
+        site = args.site or socket.gethostname()
+        try:
+            sent = asyncio.run(session.upload(result, args.upload, args.token or os.environ["SPONSORWATCH_TOKEN"],
+                                              site))
+        except (ConnectionError, UploadError) as exc:
+            console.print(f"[yellow]{exc}[/] — local copy: scan {result.scan_id} in the inventory database")
+        else:
+            console.print(f"uploaded {sent['devices']} devices to {args.upload} as site {site!r}")
+    return 0 if result.status == "finished" else 3
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job on the embedded default: start the lab, scan it, print the inventory, write the plan."""
+    from scanner.demo import run_demo
+    from scanner.lab import LabError
+
+    console = Console()
+
+    def announce(lab: Any) -> None:
+        console.print(f"lab: {len(lab.devices)} simulated devices on 127.0.0.10-{lab.devices[-1].ip}; "
+                      f"multicast on loopback: {', '.join(lab.multicast_active) or 'unavailable'}")
+
+    try:
+        demo = run_demo(args.db, on_lab=announce, run=lambda session: run_with_progress(session, console))
+    except LabError as exc:
+        print(f"sponsorwatch demo: {exc}", file=sys.stderr)
+        return 2
+    except asyncio.CancelledError:
+        console.print("demo interrupted")
+        return 130
+    _summary(demo.scan, demo.inventory, console)
+    console.print("devices recorded for site 'demo-lab' in the dashboard inventory")
+    if demo.plan is not None:
+        console.print(f"removal plan: {len(demo.plan.devices)} devices in {len(demo.plan.phases)} phases, estimated "
+                      f"{demo.plan.total:,.0f} {demo.plan.currency} (default costs) -> {demo.plan_path}; "
+                      "also at /plan in the dashboard")
+    return 0 if demo.scan.status == "finished" else 3
+
+
+def add_scan_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("targets", nargs="*", help="IPs, CIDRs, ranges (10.0.0.1-50) or hostnames")
+    p.add_argument("--targets-file", help="one target per line")
+    p.add_argument("--exclude", action="append", default=[], help="addresses or networks to leave alone")
+    p.add_argument("--scope", help="allow-list of networks (default: $SPONSORWATCH_SCOPE, else the targets)")
+    p.add_argument("--yes", action="store_true", help="confirm a target larger than a /16")
+    p.add_argument("--ports", help=f"TCP ports (default {','.join(map(str, CAMERA_PORTS))})")
+    p.add_argument("--rate", type=float, default=2000.0, help="probes per second (default 2000)")
+    p.add_argument("--concurrency", type=int, default=64, help="hosts probed at once (default 64)")
+    p.add_argument("--max-duration", type=float, default=900.0, help="bound on the whole scan, seconds")
+    p.add_argument("--udp-window", type=float, default=2.0, help="seconds to listen for discovery replies")
+    p.add_argument("--multicast-if", help="interface address for multicast discovery (default: auto)")
+    p.add_argument("--no-multicast", action="store_true", help="unicast discovery only")
+    p.add_argument("--mdns", action="store_true", help="browse mDNS camera services on the local segment")
+    p.add_argument("--engine", choices=("auto", "nmap", "asyncio"), default="auto", help="port scan engine")
+    p.add_argument("--credentials", help="file with USER:PASSWORD (or $SPONSORWATCH_CREDENTIALS); never echoed")
+    p.add_argument("--rpc2-login", action="store_true", help="allow Dahua's RPC2_Login first stage (a login attempt)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("-o", "--output", help="write the json/csv document here")
+    p.add_argument("--resume", metavar="SCAN_ID", help="continue an interrupted scan, skipping finished hosts")
+    p.add_argument("--db", help="database URL (default: $DATABASE_URL, else instance/sponsorwatch.db)")
+    p.add_argument("--upload", metavar="URL", help="send the finished scan to a sponsorwatch server")
+    p.add_argument("--token", help="agent token for --upload (or $SPONSORWATCH_TOKEN)")
+    p.add_argument("--site", default=None, help="site name: record the devices in the local dashboard inventory and "
+                                                "name the upload (default for --upload: this host's name)")
+    return p
+
+
+def add_parsers(sub: Any) -> None:
+    sp = sub.add_parser("scan", help="find cameras, recorders and intercoms; flag Hikvision/Dahua hardware")
+    add_scan_arguments(sp).set_defaults(func=cmd_scan)
+    demo = sub.add_parser("demo", help="start the device lab, scan it, inventory it and write a removal plan")
+    demo.add_argument("--db", help="database URL (default: instance/sponsorwatch.db)")
+    demo.set_defaults(func=cmd_demo)
