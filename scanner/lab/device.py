@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import re
 import time
 import urllib.parse
 from collections import deque
@@ -17,6 +16,7 @@ from scanner.lab.identity import Identity
 from scanner.lab.onvif import OnvifInfo
 from scanner.lab.profiles import LabError, Profile
 from scanner.lab.wire_http import Request, Response, start_silent_tcp, start_tcp
+from scanner.wire import WireError, dhip, sadp, wsd
 
 LOG_LIMIT = 5000
 UDP_PORTS = {"sadp": 37020, "dhip": 37810, "wsd": 3702}
@@ -36,19 +36,18 @@ def _is_loopback(addr: Any) -> bool:
         return False
 
 
-_SADP_TYPE = re.compile(rb"<Types>([^<]{0,64})</Types>")
-_DHIP_METHOD = re.compile(rb'"method"\s*:\s*"([^"]{0,64})"')
-
-
 def message_kind(protocol: str, data: bytes) -> str:
-    """What a datagram asked for, for the request log: SADP <Types>, DHIP method, or the WS-Discovery action."""
-    if protocol == "sadp":
-        m = _SADP_TYPE.search(data)
-    elif protocol == "dhip":
-        m = _DHIP_METHOD.search(data)
-    else:
-        return "Probe" if b"Probe" in data else data[:40].decode("latin-1")
-    return m.group(1).decode("latin-1") if m else data[:40].decode("latin-1")
+    """What a datagram asked for, for the request log: the SADP message type, the DHIP method, or "Probe" for
+    WS-Discovery; the first bytes when the codec cannot read it (what was sent is logged either way)."""
+    try:
+        if protocol == "sadp":
+            return sadp.parse_probe(data).types[:64]
+        if protocol == "dhip":
+            return dhip.method_of(data)
+        wsd.parse_probe(data)
+        return "Probe"
+    except WireError:
+        return data[:40].decode("latin-1")
 
 
 @dataclass(frozen=True)
