@@ -20,7 +20,9 @@ from scanner.knowledge.model import (
     Source,
 )
 
-FILES = ("sources.toml", "vendors.toml", "nacp_companies.toml", "lists.toml", "models.toml", "context.toml")
+# Sources are kept by topic: general (lists, companies, brands), model families, CVEs. Any file may hold them.
+FILES = ("sources.toml", "sources_models.toml", "sources_cves.toml", "vendors.toml", "nacp_companies.toml",
+         "lists.toml", "models.toml", "context.toml")
 NACP = "nacp-war-sponsors"
 
 
