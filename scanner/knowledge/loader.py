@@ -18,6 +18,7 @@ from scanner.knowledge.model import (
     KnowledgeBase,
     Relation,
     Source,
+    Trademark,
 )
 
 # Sources are kept by topic: general (lists, companies, brands), model families, CVEs. Any file may hold them.
@@ -132,9 +133,16 @@ def parse(documents: dict[str, dict[str, Any]]) -> KnowledgeBase:
                     summary=str(_req(raw, "summary", where)),
                     covers_related=bool(raw.get("covers_related", False)),
                     confidence=_req(raw, "confidence", where), sources=_tuple(raw, "sources"),
-                    withdrawn=raw.get("withdrawn"), short=raw.get("short"),
+                    withdrawn=raw.get("withdrawn"), short=raw.get("short"), summary_uk=raw.get("summary_uk"),
                     entries=tuple(_entry(did, e, where) for e in raw.get("entries", [])),
                 )
+            for i, raw in enumerate(doc.get("trademark", [])):
+                where = f"{name} trademark #{i + 1}"
+                kb.trademarks.append(Trademark(
+                    term=str(_req(raw, "term", where)), entity=str(_req(raw, "entity", where)),
+                    sources=_tuple(raw, "sources"), confidence=_req(raw, "confidence", where),
+                    examples=_tuple(raw, "examples"), note=raw.get("note"),
+                ))
             for i, raw in enumerate(doc.get("family", [])):
                 where = f"{name} family #{i + 1}"
                 kb.families.append(Family(
@@ -146,9 +154,11 @@ def parse(documents: dict[str, dict[str, Any]]) -> KnowledgeBase:
             if name == "context.toml":
                 kb.context = Context(
                     **{k: _tuple(doc, k) for k in
-                       ("compatible", "negation", "trailing_compatible", "equivalent", "surveillance")},
+                       ("compatible", "negation", "trailing_compatible", "equivalent", "surveillance", "service",
+                        "other_makers")},
                     max_gap_tokens=int(doc.get("max_gap_tokens", 2)),
                     equivalent_window_tokens=int(doc.get("equivalent_window_tokens", 10)),
+                    service_window_tokens=int(doc.get("service_window_tokens", 4)),
                 )
     except (TypeError, AttributeError, ValueError) as exc:
         if isinstance(exc, KnowledgeError):

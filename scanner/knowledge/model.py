@@ -103,6 +103,7 @@ class Designation:
     withdrawn: str | None = None
     entries: tuple[Entry, ...] = ()
     short: str | None = None
+    summary_uk: str | None = None  # the summary in Ukrainian, for Ukrainian users (same placeholders)
 
 
 @dataclass(frozen=True)
@@ -117,16 +118,32 @@ class Family:
 
 
 @dataclass(frozen=True)
+class Trademark:
+    """A maker's own technology or product-line name (AcuSense, WizSense): evidence of its product."""
+
+    term: str
+    entity: str
+    sources: tuple[str, ...]
+    confidence: Confidence
+    examples: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Context:
-    """Cue words that turn a mention into compatibility, negation or an 'or equivalent' reference."""
+    """Cue words that turn a mention into compatibility, negation, a specification ('or equivalent') or a
+    service, and the names of other camera makers whose brand on a title outranks a look-alike model number."""
 
     compatible: tuple[str, ...] = ()
     negation: tuple[str, ...] = ()
     trailing_compatible: tuple[str, ...] = ()
     equivalent: tuple[str, ...] = ()
     surveillance: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    other_makers: tuple[str, ...] = ()
     max_gap_tokens: int = 2
     equivalent_window_tokens: int = 10
+    service_window_tokens: int = 4
 
 
 @dataclass
@@ -136,6 +153,7 @@ class KnowledgeBase:
     relations: list[Relation] = field(default_factory=list)
     designations: dict[str, Designation] = field(default_factory=dict)
     families: list[Family] = field(default_factory=list)
+    trademarks: list[Trademark] = field(default_factory=list)
     context: Context = field(default_factory=Context)
     _chains: dict[str, list[Relation]] = field(default_factory=dict, repr=False, compare=False)
 

@@ -6,6 +6,7 @@ import re
 
 from scanner.knowledge.model import (
     ALIAS_KINDS,
+    CONFIDENCE_WEIGHT,
     DEVICE_CLASSES,
     ENTRY_STATUSES,
     LANGS,
@@ -38,6 +39,24 @@ def check_refs(kb: KnowledgeBase, where: str, *, entity: str | None = None, conf
     return out
 
 
+_LOCAL_PATH = re.compile(r"(?<![\w@:/.-])((?:\.\.?/|/)?[\w.-]+(?:/[\w.-]+)+\.(?:md|txt|toml|json|csv|py|html))\b")
+_REPO_PATH = re.compile(r"[\w.-]+/[\w.-]+(?:@[0-9a-f]{7,40})?:(?:'[^']+'|\"[^\"]+\"|\S+)")
+IN_REPO = ("docs/", "tests/", "scanner/", "server/", "extension/")
+
+
+def unreachable_paths(ref: str) -> list[str]:
+    """File paths in a source reference that no reader can follow: relative or absolute local paths that are
+    neither in this repository (docs/, tests/, …) nor part of an owner/repo@commit:path citation."""
+    cited = " ".join(_REPO_PATH.findall(ref))
+    found = []
+    for m in _LOCAL_PATH.finditer(ref):
+        path = m.group(1)
+        if path in cited or (path.startswith(IN_REPO) and "../" not in path):
+            continue
+        found.append(path)
+    return found
+
+
 def problems(kb: KnowledgeBase) -> list[str]:
     """Every problem found, as one human-readable line each (empty when the knowledge base is sound)."""
     out: list[str] = []
@@ -53,18 +72,30 @@ def problems(kb: KnowledgeBase) -> list[str]:
         if value not in CONFIDENCES:
             out.append(f"{where}: confidence must be one of {CONFIDENCES}, not {value!r}")
 
+    def check_backing(where: str, confidence: object, ids: tuple[str, ...]) -> None:
+        """A claim is no surer than its best source: 'high' on low-confidence sources alone is refused."""
+        rated = [CONFIDENCE_WEIGHT[kb.sources[s].confidence] for s in ids
+                 if s in kb.sources and kb.sources[s].confidence in CONFIDENCE_WEIGHT]
+        if rated and confidence in CONFIDENCE_WEIGHT and CONFIDENCE_WEIGHT[str(confidence)] > max(rated):
+            out.append(f"{where}: confidence {confidence} but its sources are weaker ("
+                       f"{', '.join(kb.sources[s].confidence for s in ids if s in kb.sources)})")
+
     for src in kb.sources.values():
         check_conf(f"source {src.id}", src.confidence)
         if not (src.url or src.ref):
             out.append(f"source {src.id}: needs a url or a ref")
         if src.url and not src.url.startswith("https://"):
             out.append(f"source {src.id}: url must be https")
+        for ref_path in unreachable_paths(src.ref or ""):
+            out.append(f"source {src.id}: {ref_path!r} is a local path outside the repository; cite the original "
+                       "(a URL, or owner/repo@commit:path)")
 
     seen_alias: dict[str, str] = {}
     for ent in kb.entities.values():
         where = f"entity {ent.id}"
         check_sources(where, ent.sources)
         check_conf(where, ent.confidence)
+        check_backing(where, ent.confidence, ent.sources)
         if ent.kind not in ("company", "brand"):
             out.append(f"{where}: kind must be company or brand")
         if ent.context not in (None, "surveillance"):
@@ -104,6 +135,7 @@ def problems(kb: KnowledgeBase) -> list[str]:
                 out.append(f"{where}: bad date {d!r}")
         check_sources(where, rel.sources)
         check_conf(where, rel.confidence)
+        check_backing(where, rel.confidence, rel.sources)
 
     for ent in kb.entities.values():
         seen = {ent.id}
@@ -139,9 +171,27 @@ def problems(kb: KnowledgeBase) -> list[str]:
                 check_sources(f"{ew} event {ev.what!r}", ev.sources)
 
     ctx = kb.context
-    for name in ("compatible", "negation", "trailing_compatible", "equivalent", "surveillance"):
+    for name in ("compatible", "negation", "trailing_compatible", "equivalent", "surveillance", "service",
+                 "other_makers"):
         if not getattr(ctx, name):
             out.append(f"context: no '{name}' cues")
+    for name in ctx.other_makers:
+        if _alias_key(name) in seen_alias:
+            out.append(f"context: other maker {name!r} is also an alias of {seen_alias[_alias_key(name)]}")
+
+    terms: set[str] = set()
+    for tm in kb.trademarks:
+        where = f"trademark {tm.term!r}"
+        out.extend(check_refs(kb, where, entity=tm.entity, confidence=tm.confidence, sources=tm.sources))
+        key = _alias_key(tm.term)
+        if key in terms or key in seen_alias:
+            out.append(f"{where}: duplicate of another trademark or alias")
+        terms.add(key)
+        if not tm.examples:
+            out.append(f"{where}: no examples")
+        for ex in tm.examples:
+            if key not in _alias_key(ex):
+                out.append(f"{where}: example {ex!r} does not contain the term")
 
     family_ids: set[str] = set()
     for fam in kb.families:
