@@ -14,6 +14,7 @@ from rich.table import Table
 from scanner.identify import Verdict, identify, sample_titles
 
 MAX_LOOKUP_TEXT = 20_000
+MENTIONS = ("compatible", "not-this-maker", "service", "other-maker")  # a name, not the maker's product
 
 
 def _texts(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
@@ -34,7 +35,7 @@ def _texts(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
 def _label(v: Verdict) -> str:
     if v.flagged:
         return "FLAG"
-    if v.vendor and v.relation in ("compatible", "equivalent", "not-this-maker"):
+    if v.vendor and v.relation in MENTIONS:
         return "mention"
     if v.vendor:
         return "weak"
@@ -70,7 +71,7 @@ def _render_table(verdicts: Iterable[Verdict], console: Console) -> None:
         table.add_row(f"[{style}]{label}[/]", who, f"{v.confidence:.2f}", v.text, reason)
     console.print(table)
     console.print(f"{counts['FLAG']} flagged, {counts['mention']} name a listed maker only as compatible, "
-                  f"reference or 'not', {counts['weak']} weak, {counts['-']} clean.")
+                  f"a service, another brand or 'not', {counts['weak']} weak, {counts['-']} clean.")
     for vendor, designations in listed.items():
         console.print(f"[bold]{vendor}[/]: {designations}")
 

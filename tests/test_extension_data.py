@@ -19,6 +19,8 @@ def test_shared_vectors_hold_for_the_python_engine(engine: Identifier) -> None:
         assert got.flagged == v["flagged"], (v, got.explanation)
         if v["flagged"]:
             assert got.vendor == v["vendor"], v
+        if "relation" in v:
+            assert got.relation == v["relation"], (v, got.relation)
 
 
 def test_bundled_snapshot_is_current() -> None:

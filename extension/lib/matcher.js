@@ -1,10 +1,14 @@
-// Offline matching from the catalog snapshot: exact aliases and model families, with the compatibility,
-// negation and "or equivalent" cues. Used when the backend is unreachable; the backend's engine is fuller.
+// Offline matching from the catalog snapshot: exact aliases, technology trademarks and model families, with
+// the compatibility, negation, service and other-brand cues; "or equivalent" marks a specified product (still
+// flagged). Used when the backend is unreachable; the backend's engine (scanner/identify) is fuller.
 import { aliasKey, fold, tokens } from './normalize.js';
 
 const MAX_WORDS = 6;
 const GAP = 2;
 const EQ_WINDOW = 10;
+const START_TOKENS = 5;
+const AFTER_SALE = 0.6;  // a former subsidiary's products are the owner's only from the years of ownership
+const MENTIONS = { compatible: 'compatible', negation: 'not-this-maker', service: 'service', 'other-brand': 'other-maker' };
 const LOOSE_HYPHEN = /(?<=[A-Z]{2})-(?=[0-9A-Z])/g;
 
 function phrases(list) {
@@ -28,6 +32,10 @@ export class OfflineMatcher {
     this.equivalent = phrases(cues.equivalent);
     this.trailing = new Set(phrases(cues.trailing_compatible).flat());
     this.surveillance = (cues.surveillance || []).map((w) => fold(w));
+    this.service = phrases(cues.service);
+    this.serviceWindow = cues.service_window_tokens || 4;
+    this.otherMakers = phrases(cues.other_makers);
+    this.trademarks = snapshot.trademarks || {};
     this.families = (snapshot.families || []).map((f) => ({
       ...f,
       regex: new RegExp(`(?<![0-9A-Za-z])(?:${f.pattern.replace(LOOSE_HYPHEN, '[- ]?')})(?![0-9A-Za-z])`, 'gi'),
@@ -51,6 +59,22 @@ export class OfflineMatcher {
     return null;
   }
 
+  /** Index of the last word of a service cue among the first words, or -1. */
+  serviceCue(words) {
+    for (let end = 0; end < Math.min(words.length, this.serviceWindow); end += 1) {
+      if (this.service.some((p) => endsWith(words, end, p))) return end;
+    }
+    return -1;
+  }
+
+  /** Index of another camera maker's name among the first words, or -1. */
+  otherMaker(words) {
+    for (let i = 0; i < Math.min(words.length, START_TOKENS); i += 1) {
+      if (this.otherMakers.some((p) => p.every((w, k) => words[i + k] === w))) return i;
+    }
+    return -1;
+  }
+
   /** Judge one text (plus optional structured fields) → a verdict shaped like the backend's. */
   judge(text, fields = {}) {
     const evidence = [];
@@ -58,21 +82,29 @@ export class OfflineMatcher {
     const toks = tokens(folded);
     const words = toks.map((t) => t.text);
     const about = this.surveillance.some((w) => folded.includes(w));
+    const service = this.serviceCue(words);
+    let other = this.otherMaker(words);
     let lastMention = null;
     for (let i = 0; i < words.length; i += 1) {
       for (let width = Math.min(MAX_WORDS, words.length - i); width >= 1; width -= 1) {
         const key = words.slice(i, i + width).join('');
-        const entity = this.aliases[key];
+        const trademark = this.trademarks[key];
+        const entity = this.aliases[key] || (trademark && trademark.entity);
         if (!entity) continue;
         const info = this.entities[entity];
         if (info && info.context === 'surveillance' && !about) break;
+        if (!trademark && other >= 0 && i < other) other = -1;  // our name comes first: it is the brand
         let mention = this.cue(words, i, i + width - 1, folded, toks);
         if (!mention && lastMention && lastMention.last >= i - 3
             && /^(?:[\s,/&+-]|and|or|і|й|та|або|и|или)*$/u.test(folded.slice(toks[lastMention.last].end, toks[i].start))) {
           mention = lastMention.cue;
         }
-        if (mention) lastMention = { last: i + width - 1, cue: mention };
-        evidence.push({ kind: i < 5 ? 'alias-start' : 'alias', term: text.slice(toks[i].start, toks[i + width - 1].end), entity, mention });
+        if (!mention && service >= 0 && service < i) mention = 'service';
+        if (!mention && trademark && other >= 0) mention = 'other-brand';
+        if (mention && !trademark) lastMention = { last: i + width - 1, cue: mention };
+        const kind = trademark ? 'trademark' : (i < START_TOKENS ? 'alias-start' : 'alias');
+        evidence.push({ kind, term: text.slice(toks[i].start, toks[i + width - 1].end), entity, mention,
+                        weak: trademark ? trademark.confidence !== 'high' : false });
         i += width - 1;
         break;
       }
@@ -92,6 +124,9 @@ export class OfflineMatcher {
             const first = toks.findIndex((t) => t.end > m.index);
             if (first >= 0 && lastMention && lastMention.last >= first - 2 && lastMention.last < first) mention = lastMention.cue;
             if (!mention && first >= 0) mention = this.cue(words, first, first, folded, toks);
+            if (mention === 'compatible' && fam.device_class === 'accessory') mention = null;  // the maker's own mount
+            if (!mention && service >= 0 && service < first) mention = 'service';
+            if (!mention && other >= 0) mention = 'other-brand';
           }
           evidence.push({ kind: 'model-family', term: source.slice(m.index, m.index + m[0].length), entity: fam.entity,
                           device_class: fam.device_class, mention });
@@ -103,19 +138,22 @@ export class OfflineMatcher {
   }
 
   verdict(text, evidence) {
-    const real = evidence.filter((e) => !e.mention);
+    const real = evidence.filter((e) => !e.mention || e.mention === 'equivalent');
     const pool = real.length ? real : evidence;
     if (!pool.length) {
       return { text, flagged: false, vendor: null, brand: null, relation: null, confidence: 0, evidence: [],
                designations: [], explanation: '', source: 'offline' };
     }
-    const rank = { 'structured-brand': 4, 'model-family': 3, 'alias-start': 2, alias: 1 };
+    const rank = { 'structured-brand': 5, 'model-family': 4, 'alias-start': 3, trademark: 2, alias: 1 };
     const best = pool.slice().sort((a, b) => rank[b.kind] - rank[a.kind])[0];
     const info = this.entities[best.entity] || { maker: best.entity, relation: 'manufacturer', confidence: 'low', listed: false };
     const maker = this.entities[info.maker] || info;
-    const weight = { high: 0.95, medium: 0.7, low: 0.4 }[info.confidence] ?? 0.4;
+    let weight = { high: 0.95, medium: 0.7, low: 0.4 }[info.confidence] ?? 0.4;
+    if (info.after_sale) weight *= AFTER_SALE;
+    if (best.weak) weight = Math.min(weight, 0.4);  // a technology word other makers also use is a hint only
     const mention = real.length ? null : best.mention;
-    const relation = mention ? { compatible: 'compatible', negation: 'not-this-maker', equivalent: 'equivalent' }[mention] : info.relation;
+    let relation = mention ? MENTIONS[mention] : info.relation;
+    if (!mention && pool.some((e) => e.mention === 'equivalent')) relation = 'specified';
     const designations = info.designations?.length ? info.designations : (maker.designations || []);
     return {
       text, flagged: !mention && Boolean(info.listed) && weight >= 0.5, vendor: info.maker, brand: best.entity,

@@ -11,6 +11,7 @@ from typing import Any
 from scanner.identify import default_identifier
 from scanner.identify.normalize import alias_key
 from scanner.knowledge import load
+from scanner.knowledge.model import CONFIDENCE_WEIGHT
 
 
 @lru_cache(maxsize=1)
@@ -47,10 +48,14 @@ def snapshot() -> tuple[bytes, str]:
         designations = engine.designations(ent.id)
         entities[ent.id] = {
             "name": ent.display, "maker": kb.root(ent.id), "relation": chain[0].type if chain else "manufacturer",
-            "confidence": chain[0].confidence if chain else ent.confidence, "context": ent.context,
+            # The weaker of the entity's own confidence and its relation's: a weakly sourced relabel stays weak.
+            "confidence": min((ent.confidence, *(r.confidence for r in chain[:1])), key=CONFIDENCE_WEIGHT.__getitem__),
+            "after_sale": any(r.type == "former-subsidiary" for r in chain), "context": ent.context,
             "listed": any(d["status"] == "active" for d in designations),
-            "designations": [{"short": d["short"], "date": d["date_text"], "status": d["status"],
-                              "summary": d["summary"],
+            # Whose listing each is (the maker's, for a brand or relabel) and how it reaches this entity.
+            "designations": [{"short": d["short"], "date": d["date_text"], "when": d["when"], "status": d["status"],
+                              "holder": d["entity"], "holder_name": d["entity_name"], "via": d["applies_via"],
+                              "summary": d["summary"], "summary_uk": d["summary_uk"],
                               "url": next((s["url"] for s in d["sources"] if s.get("url")), None)}
                              for d in designations],
         }
@@ -59,10 +64,13 @@ def snapshot() -> tuple[bytes, str]:
                     if not a.structured_only},
         "families": [{"pattern": f.pattern, "entity": f.entity, "device_class": f.device_class} for f in kb.families],
         "entities": entities,
+        "trademarks": {alias_key(t.term): {"entity": t.entity, "confidence": t.confidence} for t in kb.trademarks},
         "cues": {"compatible": list(kb.context.compatible), "negation": list(kb.context.negation),
                  "equivalent": list(kb.context.equivalent),
                  "trailing_compatible": list(kb.context.trailing_compatible),
-                 "surveillance": list(kb.context.surveillance)},
+                 "surveillance": list(kb.context.surveillance), "service": list(kb.context.service),
+                 "service_window_tokens": kb.context.service_window_tokens,
+                 "other_makers": list(kb.context.other_makers)},
     }
     body = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     return body, hashlib.sha256(body).hexdigest()[:32]

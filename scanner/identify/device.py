@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from scanner.identify.engine import Identifier
+from scanner.identify.explain import designation_list
 from scanner.knowledge import oui_table
 from scanner.knowledge.cves import exposure
 from scanner.knowledge.fingerprints import match
@@ -196,7 +197,9 @@ class DeviceIdentifier:
         if v.cves:
             kev = sum(1 for c in v.cves if c["kev"])
             parts.append(f"{len(v.cves)} CVE(s) by firmware" + (f", {kev} KEV-listed" if kev else ""))
-        if not v.flagged:
+        if v.flagged:
+            parts.append(designation_list(v.designations, limit=1))  # which listing, since when
+        else:
             parts.append(f"evidence too weak to flag (confidence {score:.2f})")
         return "; ".join(parts)
 

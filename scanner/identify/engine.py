@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,15 +20,23 @@ WEIGHT = {
     "structured-model": 0.97,
     "model-family": 0.95,
     "alias-start": 0.92,
+    "trademark": 0.85,
     "alias": 0.82,
     "fuzzy-alias": 0.62,
 }
+# A former subsidiary's products are the owner's only from the years of ownership; a title does not say its
+# year, so after the sale such evidence counts for less (Lorex: Dahua's 2018 – 24 Nov 2022).
+AFTER_SALE_WEIGHT = 0.6
 START_TOKENS = 5  # an alias within the first words of a title is the brand of the product
 FLAG_THRESHOLD = 0.5
 MAX_TEXT_CHARS = 20_000  # longer inputs are read up to here (tender descriptions fit easily)
 # What may stand between two names of one list: "Hikvision, Dahua", "Hikvision та Dahua", "Hik/Dahua or Uniview".
 _LIST_GAP = re.compile(r"(?:[\s,/&+-]|\b(?:and|or|і|й|та|або|и|или)\b)*")
-MENTION_RELATIONS = {"compatible": "compatible", "negation": "not-this-maker", "equivalent": "equivalent"}
+# Cues that make a name a mention rather than the maker of the product, and the relation each gives. An
+# "or equivalent" specification is not among them: it names the product the buyer wants (relation specified).
+MENTION_RELATIONS = {"compatible": "compatible", "negation": "not-this-maker", "service": "service",
+                     "other-brand": "other-maker"}
+SPECIFIED = "equivalent"
 
 
 @dataclass
@@ -39,7 +48,8 @@ class Evidence:
     entity: str
     score: float
     detail: str
-    mention: str | None = None  # compatible | negation | equivalent: the text names the maker but not as maker
+    mention: str | None = None  # compatible | negation | service | other-brand: a name, not the maker's product;
+    #                             equivalent: specified "or equivalent" (still the maker's product)
     family: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,6 +91,7 @@ class Identifier:
         self.kb = kb
         self.m = Matcher(kb)
         self._designations: dict[str, list[dict[str, Any]]] = {}
+        self._today = dt.date.today().isoformat()
 
     def designations(self, entity: str) -> list[dict[str, Any]]:
         """Designations reaching an entity (computed once per entity; callers get their own dicts)."""
@@ -90,9 +101,13 @@ class Identifier:
 
     # ---------------------------------------------------------------- evidence gathering
     def _chain_weight(self, entity: str) -> float:
-        weight = 1.0
+        """How far evidence naming this entity speaks for its maker: the entity's own confidence (a company
+        known from one weak source stays weak) times every relation's up to the maker."""
+        weight = CONFIDENCE_WEIGHT[self.kb.entities[entity].confidence]
         for rel in self.kb.chain(entity):
             weight *= CONFIDENCE_WEIGHT[rel.confidence]
+            if rel.type == "former-subsidiary" and rel.end and rel.end < self._today:
+                weight *= AFTER_SALE_WEIGHT
         return weight
 
     def _entity_ok(self, entity: str, surveillance: bool) -> bool:
@@ -114,11 +129,21 @@ class Identifier:
         surveillance = self.m.about_surveillance(text)
         found: list[Evidence] = []
         mention_tokens: list[tuple[int, int, str]] = []
-        for hit in self.m.aliases(tokens, text):
+        service = None if structured else self.m.service_cue(tokens)
+        hits = self.m.aliases(tokens, text)
+        # Another camera maker named as the brand at the start, before any name of ours: look-alike model
+        # numbers and technology words are not a sponsor's then.
+        other = None if structured else self.m.other_maker(tokens, START_TOKENS)
+        if other is not None and any(h.first < other and h.alias.kind != "trademark" for h in hits):
+            other = None
+        for hit in hits:
             ent = hit.alias.entity
             if not self._entity_ok(ent, surveillance):
                 continue
+            trademark = hit.alias.kind == "trademark"
             kind = "fuzzy-alias" if hit.fuzzy else ("alias-start" if hit.first < START_TOKENS else "alias")
+            if trademark:
+                kind = "trademark"
             if structured:
                 kind = "structured-brand"
             # An alias's own confidence (a weakly attested spelling) counts; the relation's is in the chain.
@@ -129,7 +154,11 @@ class Identifier:
                 gap = text[tokens[prev_last].end:hit.start]
                 if _LIST_GAP.fullmatch(gap):
                     cue = mention_tokens[-1][2]  # "for Hikvision, Dahua and Uniview": the list shares the cue
-            if cue is not None:
+            if cue is None and service is not None and service < hit.first:
+                cue = "service"
+            if cue is None and trademark and other is not None:
+                cue = "other-brand"
+            if cue is not None and not trademark:
                 mention_tokens.append((hit.first, hit.last, cue))
             span = norm.span(hit.start, hit.end, len(raw))
             found.append(Evidence(
@@ -146,6 +175,12 @@ class Identifier:
             if cue is None:
                 # "для Hikvision DS-2CD2143G2-I": a model right after a cued name shares its cue.
                 cue = next((c for _, last_tok, c in mention_tokens if first - 2 <= last_tok < first), None)
+            if cue == "compatible" and fam.device_class == "accessory":
+                cue = None  # a mount or junction box numbered in the maker's own family is the maker's product
+            if cue is None and service is not None and service < first:
+                cue = "service"
+            if cue is None and other is not None:
+                cue = "other-brand"
             kind = "structured-model" if structured else "model-family"
             span = norm.span(mh.start, mh.end, len(raw))
             found.append(Evidence(
@@ -197,7 +232,7 @@ class Identifier:
 
         scored = []
         for root, evs in by_root.items():
-            real = [e for e in evs if e.mention is None]
+            real = [e for e in evs if e.mention in (None, SPECIFIED)]
             scored.append((combined(real) if real else 0.0, combined(evs), root, real or evs))
         scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
         score, mention_score, root, evs = scored[0]
@@ -216,6 +251,8 @@ class Identifier:
         designations = self.designations(label)
         if score > 0:
             verdict.relation = chain[0].type if chain else "manufacturer"
+            if any(e.mention == SPECIFIED for e in evs):
+                verdict.relation = "specified"
             verdict.confidence = score
             active = any(d["status"] == "active" for d in designations)
             verdict.flagged = active and score >= FLAG_THRESHOLD

@@ -136,6 +136,14 @@ class Matcher:
                     self.starts[words[0]] = max(self.starts.get(words[0], 1), len(words))
                 if len(words) == 1 and len(key) >= FUZZY_MIN_LEN and alias.kind != "legal":
                     self.fuzzy.setdefault(key[0], []).append((key, alias))
+        for tm in kb.trademarks:
+            # A maker's technology name is read like an alias of kind "trademark" (never with typo tolerance).
+            alias = Alias(text=tm.term, lang="any", entity=tm.entity, kind="trademark", sources=tm.sources,
+                          confidence=tm.confidence)
+            self.by_key.setdefault(alias_key(tm.term), alias)
+            words = _WORD.findall(fold(tm.term))
+            if len(words) > 1:
+                self.starts[words[0]] = max(self.starts.get(words[0], 1), len(words))
         self.max_words = max([1, *self.starts.values()])
 
         self.families = list(kb.families)
@@ -162,6 +170,13 @@ class Matcher:
         )
         self.max_gap = ctx.max_gap_tokens
         self.eq_window = ctx.equivalent_window_tokens
+        self.service = _phrases(ctx.service)
+        self.service_window = ctx.service_window_tokens
+        self.other_makers: dict[str, list[tuple[str, ...]]] = {}
+        for name in ctx.other_makers:
+            name_words: tuple[str, ...] = tuple(_WORD.findall(fold(name)))
+            if name_words:
+                self.other_makers.setdefault(name_words[0], []).append(name_words)
 
     # ---------------------------------------------------------------- aliases
     def aliases(self, tokens: list[Token], text: str) -> list[AliasHit]:
@@ -251,6 +266,21 @@ class Matcher:
             if self._phrase_ending_at(tokens, end, self.equivalent):
                 return True
         return False
+
+    def service_cue(self, tokens: list[Token]) -> int | None:
+        """The index of the last token of a service word among the first words of a title, if any."""
+        for end in range(min(len(tokens), self.service_window)):
+            if self._phrase_ending_at(tokens, end, self.service):
+                return end
+        return None
+
+    def other_maker(self, tokens: list[Token], within: int) -> int | None:
+        """The index of the first token of another camera maker's name among the first `within` tokens."""
+        for i in range(min(len(tokens), within)):
+            for words in self.other_makers.get(tokens[i].text, ()):
+                if all(i + k < len(tokens) and tokens[i + k].text == w for k, w in enumerate(words)):
+                    return i
+        return None
 
     def about_surveillance(self, text: str) -> bool:
         return self.surveillance_rx.search(text) is not None

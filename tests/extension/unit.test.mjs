@@ -34,6 +34,7 @@ test('offline matcher agrees with the shared test vectors', () => {
     const got = m.judge(v.text, v.fields || {});
     assert.equal(got.flagged, v.flagged, `${v.text} → ${JSON.stringify(got)}`);
     if (v.flagged) assert.equal(got.vendor, v.vendor, v.text);
+    if (v.relation) assert.equal(got.relation, v.relation, v.text);
   }
 });
 
