@@ -181,3 +181,44 @@ def test_explanations_name_the_kind_of_evidence(engine: Identifier) -> None:
     assert "'Hikvison' is a known misspelling of Hikvision" in engine.identify("Hikvison dome").explanation
     assert "'Hikivision' reads as Hikvision" in engine.identify("Hikivision dome").explanation
     assert "model IPC-HDW5421S belongs to a Dahua model family" in engine.identify("IPC-HDW5421S").explanation
+
+
+@pytest.mark.parametrize(("title", "maker", "brand_phrase"), [
+    ("Amcrest 4K PoE IP camera IP8M-2496EB", "Dahua", "reported to relabel Dahua hardware"),
+    ("Lorex 4K NVR N841A63B", "Dahua", "owned by Dahua from 2018 to 24 November 2022"),
+    ("EZVIZ C6N 1080p Wi-Fi camera", "Hikvision", "a subsidiary of Hikvision"),
+    ("HiWatch HWI-B120-D/W 2MP camera", "Hikvision", "a brand of Hikvision"),
+])
+def test_brands_and_relabels_say_whose_listing_it_is(engine: Identifier, title: str, maker: str,
+                                                     brand_phrase: str) -> None:
+    v = engine.identify(title)
+    assert brand_phrase in v.explanation
+    assert f"made by {maker}, which NACP listed as a war sponsor on 5 June 2023" in v.explanation
+    nacp = next(d for d in v.designations if d["id"] == "nacp-war-sponsors")
+    assert nacp["entity_name"] == maker and nacp["applies_via"] is not None  # the maker's listing, not the brand's
+    assert "NACP" not in v.explanation.split("made by")[0]  # nothing says the brand itself was listed
+
+
+def test_a_former_subsidiary_after_the_sale_is_weaker_than_a_current_brand(engine: Identifier) -> None:
+    lorex = engine.identify("Lorex 4K security camera")
+    imou = engine.identify("Imou 4K security camera")
+    assert lorex.relation == "former-subsidiary" and lorex.confidence < imou.confidence
+    assert not lorex.flagged  # a title does not say whether it was made in the years of Dahua's ownership
+
+
+@pytest.mark.parametrize(("when", "phrase"), [
+    (("2023-06-05", None), "on 5 June 2023"), (("2023-06", None), "in June 2023"), (("2023", None), "in 2023"),
+    (("2023-02", "2022 - early 2023"), "between 2022 and early 2023"),
+    (("2023-02", "before February 2023"), "before February 2023"), (("2023", "2023"), "in 2023"),
+])
+def test_dates_are_worded_with_their_preposition(when: tuple[str, str | None], phrase: str) -> None:
+    from scanner.identify.explain import date_phrase
+
+    assert date_phrase(*when) == phrase
+
+
+def test_ukrainian_summaries_for_the_extension(engine: Identifier) -> None:
+    nacp = next(d for d in engine.identify("Hikvision DS-2CD2143G2-I").designations if d["id"] == "nacp-war-sponsors")
+    assert nacp["summary_uk"].startswith("НАЗК внесло до переліку «міжнародних спонсорів війни» 5 червня 2023 року")
+    ndaa = next(d for d in engine.identify("Dahua IPC-HDW5421S").designations if d["id"] == "ndaa-889")
+    assert "public safety" in ndaa["summary"] and "does not bar private buyers" in ndaa["summary"]

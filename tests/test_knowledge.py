@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from scanner.identify import Identifier
 from scanner.identify.matcher import Matcher
-from scanner.knowledge import KnowledgeBase
+from scanner.knowledge import KnowledgeBase, oui_table
 from scanner.knowledge.loader import KnowledgeError, parse, read_documents
 from scanner.knowledge.oui import build_table, derive
 from scanner.knowledge.validate import problems
@@ -61,6 +62,48 @@ def test_validator_rejects_unsourced_misspelling_and_unknown_source(docs: dict[s
     found = problems(parse(docs))
     assert any("a misspelling must cite" in p for p in found)
     assert any("unknown source 'made-up-source'" in p for p in found)
+
+
+@pytest.mark.parametrize("ref", [
+    "../notes/research/sponsors.md section 1.3",
+    "/home/someone/notes/list.md",
+    "as collected in research/fingerprints.md",
+])
+def test_validator_rejects_a_source_that_points_outside_the_repository(docs: dict[str, dict[str, Any]],
+                                                                       ref: str) -> None:
+    docs["sources.toml"]["source"].append({"id": "local-notes", "title": "notes", "ref": ref, "date": "2026",
+                                           "confidence": "high"})
+    assert any(p.startswith("source local-notes:") and "outside the repository" in p
+               for p in problems(parse(docs)))
+
+
+@pytest.mark.parametrize("ref", [
+    "nmap/nmap@db4aefdd:nmap-service-probes lines 9762, 9906",
+    "Phenomite/AMP-Research@15261f5f:'DVR IP Camera port 37810/README.md'",
+    "sponsorwatch design decision, docs/architecture.md",
+])
+def test_validator_accepts_repository_citations_and_in_repo_docs(docs: dict[str, dict[str, Any]], ref: str) -> None:
+    docs["sources.toml"]["source"].append({"id": "cited", "title": "t", "ref": ref, "date": "2026",
+                                           "confidence": "high"})
+    assert not [p for p in problems(parse(docs)) if p.startswith("source cited:")]
+
+
+def test_validator_rejects_an_entity_surer_than_its_sources(docs: dict[str, dict[str, Any]]) -> None:
+    docs["sources.toml"]["source"].append({"id": "one-forum-post", "title": "a forum post", "date": "2026",
+                                           "url": "https://example.org/forum/1", "confidence": "low"})
+    docs["nacp_companies.toml"]["entity"][0]["sources"] = ["one-forum-post"]
+    docs["nacp_companies.toml"]["entity"][0]["confidence"] = "high"
+    name = docs["nacp_companies.toml"]["entity"][0]["id"]
+    assert any(p.startswith(f"entity {name}: confidence high but its sources are weaker (low)")
+               for p in problems(parse(docs)))
+
+
+def test_an_entity_known_from_one_weak_source_is_weak_not_flagged(docs: dict[str, dict[str, Any]]) -> None:
+    ent = docs["nacp_companies.toml"]["entity"][0]
+    listed = Identifier(parse(docs)).identify(f"{ent['display']} product")
+    ent["confidence"] = "low"
+    weak = Identifier(parse(docs)).identify(f"{ent['display']} product")
+    assert weak.vendor == listed.vendor == ent["id"] and not weak.flagged and weak.confidence < 0.5
 
 
 def test_loader_reports_missing_fields_clearly(docs: dict[str, dict[str, Any]]) -> None:
@@ -166,6 +209,29 @@ def test_unrelated_dahua_named_registrant_is_not_dahua(kb: KnowledgeBase, tmp_pa
     assert table.lookup("3C:EF:8C:11:22:33").entity == "dahua"  # type: ignore[union-attr]
     assert table.lookup("3C:EF:8C:51:22:33") is None
     assert table.lookup("40:2C:76:11:22:33") is None
+
+
+def test_the_shipped_table_has_every_researched_prefix(kb: KnowledgeBase) -> None:
+    shipped = {r.prefix: r for r in oui_table().records()}
+    rows = [line.rstrip("\n").split("\t") for line in
+            (Path(__file__).parent / "data" / "researched_ouis.tsv").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    assert len(rows) >= 140
+    for prefix, entity, _group, _registries, *note in rows:
+        if note and note[0].startswith("excluded:"):
+            assert prefix not in shipped or not shipped[prefix].entity, prefix
+            continue
+        assert prefix in shipped, f"{prefix} ({entity}) is missing from scanner/knowledge/ouis.tsv"
+        assert kb.root(shipped[prefix].entity) == kb.root(entity), prefix
+
+
+def test_the_shipped_table_is_what_the_rules_derive(kb: KnowledgeBase) -> None:
+    """Whatever this machine's registries hold, the shipped table has every vendor prefix they derive (it was
+    made from newer ones) and attributes each the same way."""
+    shipped = {r.prefix: r.entity for r in oui_table().records()}
+    for rec in build_table(kb).records():
+        if rec.entity:
+            assert shipped.get(rec.prefix) == rec.entity, rec
 
 
 def test_installed_nmap_adds_prefixes_when_present(kb: KnowledgeBase) -> None:

@@ -157,8 +157,9 @@ def designation_list(designations: list[dict[str, Any]], limit: int = 3) -> str:
     if len(designations) > limit:
         parts.append(f"{len(designations) - limit} more")
     if via:
-        nacp_first = designations[0]["id"] == NACP
-        head = f"made by {holder}, " + parts[0] if nacp_first else f"made by {holder}: {parts[0]}"
+        made = (f"products of those years were made by {holder}" if designations[0]["applies_via"] ==
+                "former-subsidiary" else f"made by {holder}")
+        head = f"{made}, {parts[0]}" if designations[0]["id"] == NACP else f"{made}: {parts[0]}"
         return "; ".join([head, *parts[1:]])
     return "; ".join(parts)
 
@@ -205,4 +206,5 @@ def explanation(kb: KnowledgeBase, verdict: Verdict, best: Evidence, chain: list
         return f"{head}; {designation_list(verdict.designations)} — so not flagged."
     if not verdict.designations:
         return f"{head}; not on any list we track."
-    return f"{head}; evidence too weak to flag (confidence {verdict.confidence:.2f})."
+    return (f"{head}; evidence too weak to flag (confidence {verdict.confidence:.2f}); for reference, "
+            f"{designation_list(verdict.designations)}.")

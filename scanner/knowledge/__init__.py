@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from scanner.knowledge.loader import KnowledgeError, load_from
 from scanner.knowledge.model import KnowledgeBase
-from scanner.knowledge.oui import OuiTable, build_table
+from scanner.knowledge.oui import OuiTable, shipped_table
 
 __all__ = ["KnowledgeBase", "KnowledgeError", "load", "oui_table"]
 
@@ -19,5 +19,5 @@ def load() -> KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def oui_table() -> OuiTable:
-    """MAC prefix table derived from the registries on this machine (built once per process)."""
-    return build_table(load())
+    """The shipped MAC prefix table (ouis.tsv, derived from the IEEE registry and nmap's; read once)."""
+    return shipped_table()

@@ -1,8 +1,10 @@
 """MAC prefix → vendor table, derived from maintained registries through the registrant rules in vendors.toml.
 
-Nothing here is typed in by hand: the IEEE MA-L registry shipped with netaddr is always read, and nmap's
-fuller `nmap-mac-prefixes` (which also has MA-M/MA-S blocks of 7 and 9 hex digits) when nmap is installed.
-Lookups use the longest matching prefix, so an unrelated /28 inside a vendor's /24 is not misattributed.
+Nothing here is typed in by hand: the IEEE MA-L registry shipped with netaddr and nmap's fuller
+`nmap-mac-prefixes` (which also has MA-M/MA-S blocks of 7 and 9 hex digits) are read by `sponsorwatch kb ouis
+--write`, and the derived table ships as package data (ouis.tsv), so a verdict does not depend on which nmap
+is installed. Lookups use the longest matching prefix, so an unrelated /28 inside a vendor's /24 is not
+misattributed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from scanner.knowledge.model import KnowledgeBase
 
+SHIPPED = "ouis.tsv"
 NMAP_PREFIX_FILES = (
     Path("/usr/share/nmap/nmap-mac-prefixes"),
     Path("/usr/local/share/nmap/nmap-mac-prefixes"),
@@ -118,3 +121,34 @@ def build_table(kb: KnowledgeBase, nmap_paths: Iterable[Path] = NMAP_PREFIX_FILE
         if len(prefix) > 6 and prefix not in vendor_prefixes and prefix[:6] in vendor_prefixes
     ]
     return OuiTable([*records, *blockers], tuple(registries))
+
+
+def write_tsv(table: OuiTable, sources: list[str]) -> str:
+    """The table as shipped: one `prefix<TAB>entity<TAB>registry<TAB>registrant` line each (entity empty for
+    the unrelated blocks inside a vendor's block), after a header naming the registries it came from."""
+    lines = ["# MAC prefixes of the vendors in vendors.toml, derived by `sponsorwatch kb ouis --write` from:",
+             *(f"#   {s}" for s in sources),
+             "# Columns: prefix (6, 7 or 9 hex digits), entity (empty: an unrelated block inside a vendor's),",
+             "# registry, registrant as registered. Do not edit by hand: regenerate."]
+    lines += [f"{r.prefix}\t{r.entity}\t{r.registry}\t{r.registrant}" for r in table.records()]
+    return "\n".join(lines) + "\n"
+
+
+def read_tsv(text: str) -> OuiTable:
+    records = []
+    registries: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 4 or not _HEX.fullmatch(parts[0]) or len(parts[0]) not in (6, 7, 9):
+            raise ValueError(f"{SHIPPED} line {n}: not 'prefix<TAB>entity<TAB>registry<TAB>registrant'")
+        records.append(OuiRecord(parts[0], parts[3], parts[1], parts[2]))
+        if parts[2] not in registries:
+            registries.append(parts[2])
+    return OuiTable(records, tuple(registries))
+
+
+def shipped_table() -> OuiTable:
+    """The table shipped with the package (what the scanner uses)."""
+    return read_tsv((resources.files("scanner.knowledge") / SHIPPED).read_text(encoding="utf-8"))
