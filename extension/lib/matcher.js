@@ -48,6 +48,8 @@ export class OfflineMatcher {
       if (end < 0) break;
       const between = text.slice(toks[end].end, toks[first].start);
       if (/[.;|!?\n]/.test(between)) break;
+      // With words between the cue and the name, the last must name a device ("для камер Hikvision").
+      if (gap && !this.surveillance.some((w) => words[first - 1].startsWith(w))) continue;
       if (this.negation.some((p) => endsWith(words, end, p))) return 'negation';
       if (this.compatible.some((p) => endsWith(words, end, p))) return 'compatible';
     }
@@ -59,12 +61,12 @@ export class OfflineMatcher {
     return null;
   }
 
-  /** Index of the last word of a service cue among the first words, or -1. */
+  /** Whether a service word stands among the first words (it then applies to every name in the title). */
   serviceCue(words) {
     for (let end = 0; end < Math.min(words.length, this.serviceWindow); end += 1) {
-      if (this.service.some((p) => endsWith(words, end, p))) return end;
+      if (this.service.some((p) => endsWith(words, end, p))) return true;
     }
-    return -1;
+    return false;
   }
 
   /** Index of another camera maker's name among the first words, or -1. */
@@ -99,7 +101,7 @@ export class OfflineMatcher {
             && /^(?:[\s,/&+-]|and|or|і|й|та|або|и|или)*$/u.test(folded.slice(toks[lastMention.last].end, toks[i].start))) {
           mention = lastMention.cue;
         }
-        if (!mention && service >= 0 && service < i) mention = 'service';
+        if (!mention && service) mention = 'service';
         if (!mention && trademark && other >= 0) mention = 'other-brand';
         if (mention && !trademark) lastMention = { last: i + width - 1, cue: mention };
         const kind = trademark ? 'trademark' : (i < START_TOKENS ? 'alias-start' : 'alias');
@@ -125,7 +127,7 @@ export class OfflineMatcher {
             if (first >= 0 && lastMention && lastMention.last >= first - 2 && lastMention.last < first) mention = lastMention.cue;
             if (!mention && first >= 0) mention = this.cue(words, first, first, folded, toks);
             if (mention === 'compatible' && fam.device_class === 'accessory') mention = null;  // the maker's own mount
-            if (!mention && service >= 0 && service < first) mention = 'service';
+            if (!mention && service) mention = 'service';
             if (!mention && other >= 0) mention = 'other-brand';
           }
           evidence.push({ kind: 'model-family', term: source.slice(m.index, m.index + m[0].length), entity: fam.entity,

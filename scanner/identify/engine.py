@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.identify.explain import describe_designations, explanation
-from scanner.identify.matcher import Matcher, Token, tokenize
+from scanner.identify.explain import describe_designations, designation_list, explanation
+from scanner.identify.matcher import Cues, Matcher, Token, tokenize
 from scanner.identify.normalize import normalize
 from scanner.knowledge.model import CONFIDENCE_WEIGHT, KnowledgeBase
 
@@ -92,17 +92,37 @@ class Identifier:
         self.m = Matcher(kb)
         self._designations: dict[str, list[dict[str, Any]]] = {}
         self._today = dt.date.today().isoformat()
+        self._weights: dict[str, float] = {}
+        self._listings: dict[str, str] = {}
+        self._roots = {e: kb.root(e) for e in kb.entities}
+        self._families = {f.id: f for f in kb.families}
 
     def designations(self, entity: str) -> list[dict[str, Any]]:
-        """Designations reaching an entity (computed once per entity; callers get their own dicts)."""
+        """Designations reaching an entity (computed once per entity; the dicts are shared: read, don't write)."""
         if entity not in self._designations:
             self._designations[entity] = describe_designations(self.kb, entity)
-        return [dict(d) for d in self._designations[entity]]
+        return list(self._designations[entity])
+
+    def _root(self, entity: str) -> str:
+        return self._roots.get(entity) or self.kb.root(entity)
+
+    def _listing(self, entity: str) -> str:
+        """The designations of an entity in words (the same for every product of it, so worded once)."""
+        text = self._listings.get(entity)
+        if text is None:
+            text = self._listings[entity] = designation_list(self.designations(entity))
+        return text
 
     # ---------------------------------------------------------------- evidence gathering
     def _chain_weight(self, entity: str) -> float:
         """How far evidence naming this entity speaks for its maker: the entity's own confidence (a company
         known from one weak source stays weak) times every relation's up to the maker."""
+        cached = self._weights.get(entity)
+        if cached is None:
+            cached = self._weights[entity] = self._weigh_chain(entity)
+        return cached
+
+    def _weigh_chain(self, entity: str) -> float:
         weight = CONFIDENCE_WEIGHT[self.kb.entities[entity].confidence]
         for rel in self.kb.chain(entity):
             weight *= CONFIDENCE_WEIGHT[rel.confidence]
@@ -113,23 +133,29 @@ class Identifier:
     def _entity_ok(self, entity: str, surveillance: bool) -> bool:
         return self.kb.entities[entity].context != "surveillance" or surveillance
 
-    def _mention(self, tokens: list[Token], first: int, last: int, text: str, trailing: bool) -> str | None:
-        cue = self.m.leading_cue(tokens, first, text)
-        if cue is None and trailing and self.m.trailing_cue(tokens, last):
+    def _mention(self, tokens: list[Token], first: int, last: int, text: str, trailing: bool,
+                 cues: Cues) -> str | None:
+        cue = self.m.leading_cue(tokens, first, text) if cues.leading else None
+        if cue is None and trailing and cues.trailing and self.m.trailing_cue(tokens, last):
             cue = "compatible"
-        if cue is None and self.m.equivalent_after(tokens, last, text):
+        if cue is None and cues.equivalent and self.m.equivalent_after(tokens, last, text):
             cue = "equivalent"
         return cue
 
     def _text_evidence(self, raw: str, field_name: str, structured: bool) -> list[Evidence]:
         norm = normalize(raw[:MAX_TEXT_CHARS])
         text = norm.text
+        model_hits = self.m.models(text)
+        words = self.m.words(text)
+        if not model_hits and not self.m.may_match(words, text):
+            return []  # no alias, trademark, near miss or model number: nothing to weigh
         tokens = tokenize(text)
         starts = [t.start for t in tokens]
+        cues = self.m.cues_present(words)  # cue lookups are skipped for cue words the text does not contain
         surveillance = self.m.about_surveillance(text)
         found: list[Evidence] = []
         mention_tokens: list[tuple[int, int, str]] = []
-        service = None if structured else self.m.service_cue(tokens)
+        service = None if structured or not cues.service else self.m.service_cue(tokens)
         hits = self.m.aliases(tokens, text)
         # Another camera maker named as the brand at the start, before any name of ours: look-alike model
         # numbers and technology words are not a sponsor's then.
@@ -148,7 +174,7 @@ class Identifier:
                 kind = "structured-brand"
             # An alias's own confidence (a weakly attested spelling) counts; the relation's is in the chain.
             alias_conf = CONFIDENCE_WEIGHT[hit.alias.confidence] if hit.alias.confidence else 1.0
-            cue = None if structured else self._mention(tokens, hit.first, hit.last, text, trailing=True)
+            cue = None if structured else self._mention(tokens, hit.first, hit.last, text, True, cues)
             if cue is None and mention_tokens and mention_tokens[-1][1] >= hit.first - 3:
                 prev_last = mention_tokens[-1][1]
                 gap = text[tokens[prev_last].end:hit.start]
@@ -167,11 +193,11 @@ class Identifier:
                 detail=f"{'close to ' if hit.fuzzy else ''}{hit.alias.kind} of {self.kb.entities[ent].display}",
                 mention=cue,
             ))
-        for mh in self.m.models(text):
+        for mh in model_hits:
             fam = mh.family
             first = bisect.bisect_right(starts, mh.start) - 1
             last = max(bisect.bisect_left(starts, mh.end) - 1, first)
-            cue = self._mention(tokens, max(first, 0), last, text, trailing=False) if tokens else None
+            cue = self._mention(tokens, max(first, 0), last, text, False, cues) if tokens else None
             if cue is None:
                 # "для Hikvision DS-2CD2143G2-I": a model right after a cued name shares its cue.
                 cue = next((c for _, last_tok, c in mention_tokens if first - 2 <= last_tok < first), None)
@@ -222,7 +248,7 @@ class Identifier:
             return verdict
         by_root: dict[str, list[Evidence]] = {}
         for ev in evidence:
-            by_root.setdefault(self.kb.root(ev.entity), []).append(ev)
+            by_root.setdefault(self._root(ev.entity), []).append(ev)
 
         def combined(evs: list[Evidence]) -> float:
             miss = 1.0
@@ -238,7 +264,7 @@ class Identifier:
         score, mention_score, root, evs = scored[0]
         best = max(evs, key=lambda e: e.score)
         # The brand on the label: the most specific entity with evidence (an OEM or sub-brand over the maker).
-        label = max(evs, key=lambda e: (len(self.kb.chain(e.entity)) > 0, e.score)).entity
+        label = max(evs, key=lambda e: (self._root(e.entity) != e.entity, e.score)).entity
         chain = self.kb.chain(label)
         verdict.vendor = root
         verdict.brand = label
@@ -246,7 +272,7 @@ class Identifier:
         if models:
             top = max(models, key=lambda e: e.score)
             verdict.model = top.term
-            fam = next((f for f in self.kb.families if f.id == top.family), None)
+            fam = self._families.get(top.family or "")
             verdict.device_class = fam.device_class if fam else None
         designations = self.designations(label)
         if score > 0:
@@ -260,5 +286,5 @@ class Identifier:
             verdict.relation = MENTION_RELATIONS.get(best.mention or "", "compatible")
             verdict.confidence = mention_score
         verdict.designations = designations
-        verdict.explanation = explanation(self.kb, verdict, best, chain)
+        verdict.explanation = explanation(self.kb, verdict, best, chain, self._listing(label))
         return verdict

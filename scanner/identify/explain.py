@@ -180,7 +180,10 @@ def _relation_phrase(kb: KnowledgeBase, chain: list[Relation]) -> str:
     return f" ({article} {rel.type} of {maker}{conf})"
 
 
-def explanation(kb: KnowledgeBase, verdict: Verdict, best: Evidence, chain: list[Relation]) -> str:
+def explanation(kb: KnowledgeBase, verdict: Verdict, best: Evidence, chain: list[Relation],
+                listing: str | None = None) -> str:
+    """Why, in one sentence or two; `listing` is designation_list(verdict.designations) if already known."""
+    listing = designation_list(verdict.designations) if listing is None else listing
     label = kb.entities[verdict.brand].display if verdict.brand else "?"
     maker = kb.entities[verdict.vendor].display if verdict.vendor else "?"
     if best.mention == "compatible" and verdict.relation == "compatible":
@@ -201,10 +204,10 @@ def explanation(kb: KnowledgeBase, verdict: Verdict, best: Evidence, chain: list
         why += " — the buyer specified it, 'or equivalent' allowed"
     head = f"{label}{_relation_phrase(kb, chain)}: {why}"
     if verdict.flagged:
-        return f"{head}; {designation_list(verdict.designations)}."
+        return f"{head}; {listing}."
     if verdict.designations and not any(d["status"] == "active" for d in verdict.designations):
-        return f"{head}; {designation_list(verdict.designations)} — so not flagged."
+        return f"{head}; {listing} — so not flagged."
     if not verdict.designations:
         return f"{head}; not on any list we track."
     return (f"{head}; evidence too weak to flag (confidence {verdict.confidence:.2f}); for reference, "
-            f"{designation_list(verdict.designations)}.")
+            f"{listing}.")

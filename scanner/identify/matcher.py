@@ -6,7 +6,7 @@ import re
 import re._constants as sre_c  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -14,17 +14,36 @@ from scanner.identify.normalize import alias_key, fold
 from scanner.knowledge.model import Alias, Family, KnowledgeBase
 
 FUZZY_MIN_LEN = 7  # shorter aliases (Dahua, Imou, Lorex) are matched exactly only
+
+
+MEMO_LIMIT = 100_000  # words remembered by the typo matcher before it starts afresh
+
+
+def _limit(key: str) -> int:
+    """Edits tolerated for an alias of this length: one, two past ten letters."""
+    return 1 if len(key) <= 10 else 2
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 # Hyphen after a literal prefix of two or more capitals ("DS-2CD"): people also write "DS 2CD" or "DS2CD".
 _LOOSE_HYPHEN = re.compile(r"(?<=[A-Z]{2})-(?=[0-9A-Z])")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word of the folded text (a named tuple: titles have many, and they are made for every title)."""
+
     text: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Which kinds of cue words a text contains at all (the rest need not be looked for)."""
+
+    leading: bool
+    trailing: bool
+    equivalent: bool
+    service: bool
 
 
 @dataclass(frozen=True)
@@ -97,8 +116,22 @@ def first_chars(pattern: str) -> str | None:
     return "[" + "".join(re.escape(c) for c in sorted(both)) + "]"
 
 
+_new_tuple = tuple.__new__
+
+
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    # tuple.__new__ directly: a third faster than calling the named tuple, on the engine's hottest line.
+    return [_new_tuple(Token, (m.group(), *m.span())) for m in _WORD.finditer(text)]
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    """The word with up to `depth` characters deleted (symmetric-delete index for typo tolerance)."""
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
 
 
 def _phrases(items: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
@@ -120,7 +153,8 @@ class Matcher:
         self.structured_by_key: dict[str, Alias] = {}
         self.cjk: list[tuple[str, Alias]] = []
         self.starts: dict[str, int] = {}  # first token of a multi-word alias -> most tokens it spans
-        self.fuzzy: dict[str, list[tuple[str, Alias]]] = {}
+        self.fuzzy: dict[str, list[tuple[str, Alias]]] = {}  # deletion variant -> (alias key, alias)
+        self._memo: dict[str, Alias | None] = {}
         for ent in kb.entities.values():
             for alias in ent.aliases:
                 key = alias_key(alias.text)
@@ -135,7 +169,8 @@ class Matcher:
                 if len(words) > 1:
                     self.starts[words[0]] = max(self.starts.get(words[0], 1), len(words))
                 if len(words) == 1 and len(key) >= FUZZY_MIN_LEN and alias.kind != "legal":
-                    self.fuzzy.setdefault(key[0], []).append((key, alias))
+                    for variant in _deletions(key, _limit(key)):
+                        self.fuzzy.setdefault(variant, []).append((key, alias))
         for tm in kb.trademarks:
             # A maker's technology name is read like an alias of kind "trademark" (never with typo tolerance).
             alias = Alias(text=tm.term, lang="any", entity=tm.entity, kind="trademark", sources=tm.sources,
@@ -145,6 +180,9 @@ class Matcher:
             if len(words) > 1:
                 self.starts[words[0]] = max(self.starts.get(words[0], 1), len(words))
         self.max_words = max([1, *self.starts.values()])
+        # The first word of every alias and trademark: a title with none of these needs no alias scan.
+        self.first_words = {_WORD.findall(fold(a.text))[0] for a in self.by_key.values() if _WORD.search(a.text)}
+        self.first_words |= {key for key in self.by_key}  # joined keys ("hikvision" for "HIK VISION")
 
         self.families = list(kb.families)
         parts = []
@@ -171,6 +209,7 @@ class Matcher:
         self.max_gap = ctx.max_gap_tokens
         self.eq_window = ctx.equivalent_window_tokens
         self.service = _phrases(ctx.service)
+        self.leading_last = set(self.compatible) | set(self.negation)  # last words of the leading cues
         self.service_window = ctx.service_window_tokens
         self.other_makers: dict[str, list[tuple[str, ...]]] = {}
         for name in ctx.other_makers:
@@ -181,9 +220,14 @@ class Matcher:
     # ---------------------------------------------------------------- aliases
     def aliases(self, tokens: list[Token], text: str) -> list[AliasHit]:
         hits: list[AliasHit] = []
-        i = 0
         n = len(tokens)
-        while i < n:
+        # Only words that start an alias, or long words that may misspell one, can begin a hit.
+        candidates = [k for k, t in enumerate(tokens) if t.text in self.first_words
+                      or (len(t.text) >= FUZZY_MIN_LEN - 1 and self._near_miss(t.text) is not None)]
+        next_free = 0
+        for i in candidates:
+            if i < next_free:
+                continue
             tok = tokens[i].text
             span = self.starts.get(tok, 1)
             found: AliasHit | None = None
@@ -198,9 +242,7 @@ class Matcher:
                 found = self._fuzzy(tok, i, tokens[i])
             if found is not None:
                 hits.append(found)
-                i = found.last + 1
-            else:
-                i += 1
+                next_free = found.last + 1
         if self.cjk and _CJK.search(text):
             for folded_alias, alias in self.cjk:
                 pos = text.find(folded_alias)
@@ -209,14 +251,51 @@ class Matcher:
                     hits.append(AliasHit(alias, idx, idx, pos, pos + len(folded_alias)))
         return hits
 
+    def _near_miss(self, tok: str) -> Alias | None:
+        """The long alias this word misspells (one edit, two past ten letters), via the deletion index. Titles
+        share most of their words, so answers are remembered (bounded: the memo is dropped when full)."""
+        if tok in self._memo:
+            return self._memo[tok]
+        found = None
+        if tok.isalpha():  # a word with digits is a model number or a size, never a misspelt brand
+            seen: set[str] = set()
+            for variant in _deletions(tok, 2 if len(tok) > 10 else 1):
+                for key, alias in self.fuzzy.get(variant, ()):
+                    if key in seen or key == tok or key[0] != tok[0] or abs(len(key) - len(tok)) > 1:
+                        continue
+                    seen.add(key)
+                    limit = _limit(key)
+                    if Levenshtein.distance(tok, key, score_cutoff=limit) <= limit:
+                        found = alias
+                        break
+                if found is not None:
+                    break
+        if len(self._memo) >= MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[tok] = found
+        return found
+
     def _fuzzy(self, tok: str, index: int, token: Token) -> AliasHit | None:
-        for key, alias in self.fuzzy.get(tok[0], ()):
-            if abs(len(key) - len(tok)) > 1 or key == tok:
-                continue
-            limit = 1 if len(key) <= 10 else 2
-            if Levenshtein.distance(tok, key, score_cutoff=limit) <= limit:
-                return AliasHit(alias, index, index, token.start, token.end, fuzzy=True)
-        return None
+        alias = self._near_miss(tok)
+        return None if alias is None else AliasHit(alias, index, index, token.start, token.end, fuzzy=True)
+
+    @staticmethod
+    def words(text: str) -> set[str]:
+        return set(_WORD.findall(text))
+
+    def may_match(self, words: set[str], text: str) -> bool:
+        """A cheap test first: could anything in this text be an alias, a trademark or a near miss of one?
+        (Model numbers are searched separately.) Most titles of other makers' goods stop here."""
+        if not words.isdisjoint(self.first_words):
+            return True
+        for word in words:
+            if len(word) >= FUZZY_MIN_LEN - 1 and self._near_miss(word) is not None:
+                return True
+        return bool(self.cjk) and _CJK.search(text) is not None
+
+    def cues_present(self, words: set[str]) -> Cues:
+        return Cues(leading=not words.isdisjoint(self.leading_last), trailing=not words.isdisjoint(self.trailing),
+                    equivalent=not words.isdisjoint(self.equivalent), service=not words.isdisjoint(self.service))
 
     def structured_alias(self, value: str) -> Alias | None:
         return self.structured_by_key.get(alias_key(value))
@@ -240,7 +319,9 @@ class Matcher:
         return False
 
     def leading_cue(self, tokens: list[Token], first: int, text: str) -> str | None:
-        """'compatible' or 'negation' if such a cue stands just before token `first` in the same clause."""
+        """'compatible' or 'negation' if such a cue stands just before token `first` in the same clause. With
+        words between the cue and the name, the last of them must name a device ("для камер Hikvision"):
+        in "контролер для однієї двері Hikvision" the "для" is about the door, not the maker."""
         for gap in range(0, self.max_gap + 1):
             end = first - 1 - gap
             if end < 0:
@@ -248,6 +329,8 @@ class Matcher:
             between = text[tokens[end].end:tokens[first].start]
             if any(c in between for c in ".;|!?\n"):
                 return None
+            if gap and not self.surveillance_rx.match(tokens[first - 1].text):
+                continue
             if self._phrase_ending_at(tokens, end, self.negation):
                 return "negation"
             if self._phrase_ending_at(tokens, end, self.compatible):
@@ -268,10 +351,11 @@ class Matcher:
         return False
 
     def service_cue(self, tokens: list[Token]) -> int | None:
-        """The index of the last token of a service word among the first words of a title, if any."""
+        """Whether a service word stands among the first words of a title ("Монтаж камер Hikvision", "Hikvision
+        CCTV dealer in …"): -1 if so, so that it applies to every name in the title; None otherwise."""
         for end in range(min(len(tokens), self.service_window)):
             if self._phrase_ending_at(tokens, end, self.service):
-                return end
+                return -1
         return None
 
     def other_maker(self, tokens: list[Token], within: int) -> int | None:

@@ -13,11 +13,18 @@ _MAP = str.maketrans(
      **{c: " " for c in "\u00ae\u2122\u00a9\u2120"}}
 )
 _WORD = re.compile(r"\w+")
+# Text made only of ASCII and the basic Cyrillic block (Ukrainian and Russian titles), which NFKC does not
+# change and casefolding maps into itself: one casefold is its whole fold.
+_PLAIN = re.compile(r"[\x00-\x7f\u0400-\u045f\u0490\u0491]*")
 _MAX_ROUNDS = 4
 
 
 def fold(text: str) -> str:
     """The normal form used for all matching; idempotent (fold(fold(x)) == fold(x))."""
+    if text.isascii():
+        return text.lower()  # NFKC is the identity on ASCII, casefold is lower, and _MAP maps no ASCII
+    if _PLAIN.fullmatch(text):
+        return text.casefold()  # ASCII and precomposed Cyrillic only: NFKC leaves them, casefold stays inside
     current = text
     for _ in range(_MAX_ROUNDS):
         nxt = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", current.translate(_MAP)).casefold())
