@@ -102,7 +102,8 @@
       p.append(line('div', t(lang, 'designations'), 'm'));
       const ul = document.createElement('ul');
       for (const d of des.slice(0, 6)) {
-        const li = line('li', d.summary || `${d.short} (${d.date_text || d.date})`);
+        // The listing's summary in the interface language (the knowledge base carries English and Ukrainian).
+        const li = line('li', (lang === 'uk' && d.summary_uk) || d.summary || `${d.short} (${d.date_text || d.date})`);
         const url = safeUrl(d.url || (d.sources || []).map((s) => s.url).find(Boolean));
         if (url) { const a = line('a', ` ${t(lang, 'source')}`); a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer'; li.append(a); }
         ul.append(li);

@@ -29,6 +29,8 @@ def test_oem_hardware_keeps_its_maker_and_shows_the_label() -> None:
     v = device_identifier().identify("127.0.0.9", obs, [80, 554, 8000])
     assert (v.flagged, v.vendor, v.brand, v.relation, v.model) == (True, "hikvision", "lts", "oem", "CMIP8242WB")
     assert any(e["source"] == "mac-oui" for e in v.evidence) and "sold as LTS" in v.explanation
+    # A sponsor verdict says which listing, since when, and whose it is.
+    assert "made by Hikvision, which NACP listed as a war sponsor on 5 June 2023" in v.explanation
 
 
 def test_unknown_brand_on_dahua_hardware_is_reported_as_oem() -> None:

@@ -113,6 +113,20 @@ test('the panel explains, dismissing an item and turning a site off stick', asyn
   await page.close();
 });
 
+test('a Ukrainian interface shows the listings in Ukrainian, worded as the maker\'s', async () => {
+  await configure(br.worker, be.url, { language: 'uk' });
+  const page = await br.context.newPage();
+  await page.goto(url('rozetka.com.ua', 'search.html'));
+  await badges(page, 3);
+  const host = page.locator('[data-sponsorwatch-vendor]').first();
+  await host.locator('button').click();
+  const panel = host.locator('.p');
+  await panel.waitFor();
+  assert.match(await panel.innerText(), /НАЗК внесло до переліку «міжнародних спонсорів війни» 5 червня 2023 року/);
+  await configure(br.worker, be.url);
+  await page.close();
+});
+
 test('offline: with the backend stopped the bundled snapshot still flags exact matches', async () => {
   be.proc.kill();
   await new Promise((r) => setTimeout(r, 500));
