@@ -215,6 +215,7 @@ class Identifier:
                 detail=f"{self.kb.entities[fam.entity].display} {fam.device_class} model family",
                 mention=cue, family=fam.id,
             ))
+        found.sort(key=lambda e: -e.score)  # strongest evidence first, as users read it
         return found
 
     # ---------------------------------------------------------------- verdict
