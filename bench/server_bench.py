@@ -46,7 +46,8 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "sponsorwatch", "db", "upgrade", "--db", db], check=True, env=env,
                    capture_output=True)
     token = subprocess.run([sys.executable, "-m", "sponsorwatch", "token", "create", "bench", "--role", "agent",
-                            "--db", db], check=True, env=env, capture_output=True, text=True).stdout.strip()
+                            "--site", "bench", "--db", db], check=True, env=env, capture_output=True,
+                           text=True).stdout.strip()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(gunicorn), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
                                "warning", "server:create_app()"], env=env, cwd=ROOT)

@@ -8,6 +8,8 @@ const api = globalThis.browser ?? globalThis.chrome;
 const DEFAULTS = { backend: 'http://127.0.0.1:8080', language: 'en', strictness: 'broad', disabledSites: [], dismissed: [], debug: false };
 const LOOKUP_TIMEOUT_MS = 4000;
 const BATCH = 100;
+const MAX_TEXT = 2000;  // the backend's limit per text
+const MAX_FIELD = 200;  // brand, model, MPN: as lib/extract.js cuts them
 const store = {
   get: async (k) => (await api.storage.local.get(k))[k],
   set: async (k, v) => api.storage.local.set({ [k]: v }),
@@ -49,7 +51,9 @@ async function backendLookup(backend, items) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), LOOKUP_TIMEOUT_MS);
   try {
-    const body = { items: items.map((i) => ({ text: i.text, ...Object.fromEntries(Object.entries(i.fields || {}).filter(([, v]) => typeof v === 'string' && v)) })) };
+    // Within the backend's limits whatever a page published (one refused item would fail the whole batch).
+    const body = { items: items.map((i) => ({ text: String(i.text).slice(0, MAX_TEXT),
+      ...Object.fromEntries(Object.entries(i.fields || {}).filter(([, v]) => typeof v === 'string' && v).map(([k, v]) => [k, v.slice(0, MAX_FIELD)])) })) };
     const resp = await fetch(`${backend}/api/v1/lookup`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body), credentials: 'omit', signal: ctrl.signal });
     if (!resp.ok) throw new Error(`backend ${resp.status}`);

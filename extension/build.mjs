@@ -1,4 +1,6 @@
-// The extension's build: sites.json → lib/sites.js and the manifest's site matches; with --release, the store packages.
+// The extension's build: sites.json → lib/sites.js and the manifest's site matches; content/main.js and the lib/
+// modules it imports → content/content.js (one classic script: nothing web-accessible); with --release, the store
+// packages.
 //   node extension/build.mjs                   regenerate in place (extension/ stays loadable unpacked)
 //   node extension/build.mjs --check           exit 1 if a generated file is out of date
 //   node extension/build.mjs --release OUTDIR  regenerate, then write sponsorwatch-{chrome,firefox}-<version>.zip
@@ -6,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSites, renderManifest, renderSitesModule } from './tools/sites.mjs';
+import { renderContentScript } from './tools/bundle.mjs';
 
 const EXT = dirname(fileURLToPath(import.meta.url));
 const USAGE = 'usage: node extension/build.mjs [--check | --release OUTDIR]';
@@ -16,9 +19,12 @@ const read = (name) => readFileSync(join(EXT, name), 'utf8');
 /** [path, wanted text] for every generated file. */
 function generated() {
   const source = parseSites(read('sites.json'));
+  const sitesModule = renderSitesModule(source);
   return [
-    [join(EXT, 'lib', 'sites.js'), renderSitesModule(source)],
+    [join(EXT, 'lib', 'sites.js'), sitesModule],
     [join(EXT, 'manifest.json'), renderManifest(read('manifest.json'), source.sites)],
+    // Bundled with lib/sites.js as just generated, not as it is on disk.
+    [join(EXT, 'content', 'content.js'), renderContentScript(EXT, { 'lib/sites.js': sitesModule })],
   ];
 }
 

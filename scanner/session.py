@@ -20,6 +20,7 @@ from scanner.discovery.scan import ScanOptions, ScanStats, scan
 from scanner.discovery.targets import TargetSet, build_targets, local_interface_for
 from scanner.identify.device import IDENTITY_FIELDS, DeviceVerdict
 from scanner.storage import Inventory
+from scanner.untrusted import clean_strings, sheet_cell
 from scanner.upload import upload
 
 CSV_FIELDS = (*IDENTITY_FIELDS, "flagged", "confidence", "cves", "risks", "explanation")
@@ -57,12 +58,14 @@ class ScanResult:
         return json.dumps({"scan": self.document(), "devices": self.devices}, indent=2, ensure_ascii=False) + "\n"
 
     def to_csv(self) -> str:
-        """One row per device: identity, verdict, CVE ids and risks (evidence stays in the JSON)."""
+        """One row per device: identity, verdict, CVE ids and risks (evidence stays in the JSON). Every cell goes
+        through `sheet_cell`: what a device calls itself never becomes a spreadsheet formula."""
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
         writer.writeheader()
         for d in self.devices:
-            writer.writerow({**d, "cves": " ".join(c["id"] for c in d["cves"]), "risks": " | ".join(d["risks"])})
+            row = {**d, "cves": " ".join(c["id"] for c in d["cves"]), "risks": " | ".join(d["risks"])}
+            writer.writerow({k: sheet_cell(row.get(k)) for k in CSV_FIELDS})
         return buf.getvalue()
 
 
@@ -105,7 +108,8 @@ class ScanSession:
         stats = ScanStats()
 
         def saved(verdict: DeviceVerdict) -> None:
-            self.inventory.save_device(self.scan_id, verdict.to_dict())
+            # A device names itself: control characters (NUL, escape sequences, …) never enter the records.
+            self.inventory.save_device(self.scan_id, clean_strings(verdict.to_dict()))
             if on_device is not None:
                 on_device(verdict)
 
@@ -119,7 +123,7 @@ class ScanSession:
 
     def record_site(self, result: ScanResult, site: str) -> None:
         """Put the scan's devices in this inventory's site view (the local dashboard and plans)."""
-        self.inventory.ingest(site, result.document(), result.devices)
+        self.inventory.ingest(clean_strings(site), clean_strings(result.document()), clean_strings(result.devices))
 
     async def upload(self, result: ScanResult, url: str, token: str, site: str) -> dict[str, Any]:
         """Send the scan to a server; raises ConnectionError / UploadError (the local copy stays either way)."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+
+from scanner.untrusted import clean_strings
 
 UPLOAD_TRIES = 5
 UPLOAD_TIMEOUT_S = 60.0
@@ -21,12 +25,36 @@ def endpoint(url: str) -> str:
     return base if base.endswith("/api/v1/scans") else base + "/api/v1/scans"
 
 
+def is_loopback_host(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: traffic that never leaves this machine."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> str | None:
+    """Raise ValueError for a URL that cannot be an upload target; return a warning for one that sends the token
+    and the inventory unencrypted across a network (plain http:// to anything but loopback), else None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"--upload needs an http:// or https:// URL of a sponsorwatch server, not {url!r}")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        return (f"warning: {parts.scheme}://{parts.netloc} is plain http: the agent token and the inventory cross "
+                "the network unencrypted and can be read or changed on the way; use https://")
+    return None
+
+
 def upload(url: str, token: str, site: str, scan: dict[str, Any], devices: list[dict[str, Any]],
            tries: int = UPLOAD_TRIES, backoff_s: float = 1.0) -> dict[str, Any]:
     """POST a scan, retrying server errors, rate limits and network failures with exponential backoff. Safe to
     retry: the server keys the scan by its id, so a repeated upload never duplicates anything. Raises
-    UploadError when refused, ConnectionError when every try failed."""
-    body = {"site": site, "scan": scan, "devices": devices}
+    UploadError when refused, ConnectionError when every try failed. Control characters (NUL, escape sequences,
+    …; tab and newline stay) and unpaired surrogates are removed from every string first: devices choose their
+    own names, and those characters break the spreadsheets and terminals the inventory ends up in."""
+    body = clean_strings({"site": site, "scan": scan, "devices": devices})
     last = ""
     for attempt in range(tries):
         try:

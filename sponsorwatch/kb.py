@@ -48,8 +48,9 @@ def add_parsers(sub: Any) -> None:
     kb_sub.add_parser("check", help="validate sources, relations, aliases, families, fingerprint rules and CVEs")
     kb_sub.add_parser("stats", help="aliases per language and entries per designation")
     ouis = kb_sub.add_parser("ouis", help="the shipped MAC prefix table (tab separated); --write regenerates it")
-    ouis.add_argument("--write", action="store_true", help="derive it anew from netaddr's IEEE registry and an "
-                                                            "nmap-mac-prefixes file, and write scanner/knowledge/ouis.tsv")
+    ouis.add_argument("--write", action="store_true",
+                      help="derive it anew from netaddr's IEEE registry and an nmap-mac-prefixes file, and write "
+                           "scanner/knowledge/ouis.tsv")
     ouis.add_argument("--nmap-file", help="the nmap-mac-prefixes to read (default: the installed nmap's)")
     ouis.add_argument("--nmap-label", help="how to cite that file in the header, e.g. nmap/nmap@<commit>:"
                                            "nmap-mac-prefixes")

@@ -12,9 +12,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from scanner.lab import DEFAULT_FLEET, Lab, LabError, load_profiles
 from scanner.lab.profiles import read_fleet, scale_fleet
+from scanner.untrusted import terminal_text
 
 
 def render_lab(lab: Lab, console: Console) -> None:
@@ -22,7 +24,8 @@ def render_lab(lab: Lab, console: Console) -> None:
     for col in ("ip", "profile", "model", "serial", "mac", "ports"):
         table.add_column(col)
     for d in lab.describe():
-        table.add_row(d["ip"], d["profile"], d["model"], d["serial"], d["mac"],
+        # What a simulated device says about itself is shown as text (hostile profiles carry markup too).
+        table.add_row(*(Text(terminal_text(d[k])) for k in ("ip", "profile", "model", "serial", "mac")),
                       ",".join(str(v) for v in d["ports"].values()))
     console.print(table)
     active = ", ".join(lab.multicast_active) or "none (unicast only: enable multicast on lo or use a namespace)"

@@ -9,9 +9,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from scanner.identify import Verdict, identify, sample_titles
+from scanner.untrusted import terminal_text
 
 MAX_LOOKUP_TEXT = 20_000
 MENTIONS = ("compatible", "not-this-maker", "service", "other-maker")  # a name, not the maker's product
@@ -45,7 +48,8 @@ def _label(v: Verdict) -> str:
 def _render_lines(verdicts: Iterable[Verdict], out: TextIO) -> None:
     for v in verdicts:
         who = f"{v.vendor}/{v.brand}" if v.vendor and v.brand != v.vendor else (v.vendor or "-")
-        out.write(f"{_label(v):7} {who:22} {v.confidence:4.2f}  {v.text}\n        why: {v.explanation}\n")
+        out.write(f"{_label(v):7} {terminal_text(who):22} {v.confidence:4.2f}  {terminal_text(v.text)}\n"
+                  f"        why: {terminal_text(v.explanation)}\n")
 
 
 def _render_table(verdicts: Iterable[Verdict], console: Console) -> None:
@@ -68,12 +72,14 @@ def _render_table(verdicts: Iterable[Verdict], console: Console) -> None:
         reason, _, rest = v.explanation.partition("; ")
         if v.flagged and v.vendor and v.vendor not in listed:
             listed[v.vendor] = rest
-        table.add_row(f"[{style}]{label}[/]", who, f"{v.confidence:.2f}", v.text, reason)
+        # Titles come from shops and files, and the reason quotes them: shown as text, never as markup.
+        table.add_row(f"[{style}]{label}[/]", Text(terminal_text(who)), f"{v.confidence:.2f}",
+                      Text(terminal_text(v.text)), Text(terminal_text(reason)))
     console.print(table)
     console.print(f"{counts['FLAG']} flagged, {counts['mention']} name a listed maker only as compatible, "
                   f"a service, another brand or 'not', {counts['weak']} weak, {counts['-']} clean.")
     for vendor, designations in listed.items():
-        console.print(f"[bold]{vendor}[/]: {designations}")
+        console.print(f"[bold]{escape(terminal_text(vendor))}[/]: {escape(terminal_text(designations))}")
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:

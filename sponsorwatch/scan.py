@@ -12,8 +12,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from scanner.discovery.authprobes import load_credentials
 from scanner.discovery.ports import CAMERA_PORTS
@@ -22,13 +24,25 @@ from scanner.discovery.targets import TargetError, read_targets_file
 from scanner.identify.device import DeviceVerdict
 from scanner.session import AUTO, ScanResult, ScanSession
 from scanner.storage import Inventory
-from scanner.upload import UploadError
+from scanner.untrusted import terminal_text
+from scanner.upload import UploadError, check_url
 
 T = TypeVar("T")
+TOKEN_ENV = "SPONSORWATCH_TOKEN"
+
+
+def shown(value: Any) -> Text:
+    """A device's (or a user's) string as a table cell: plain text, never markup, no control characters."""
+    return Text(terminal_text(value))
+
+
+def said(value: Any) -> str:
+    """The same for a string put into a console message: control characters dropped, markup escaped."""
+    return escape(terminal_text(value))
 
 
 def render_table(devices: list[dict[str, Any]], console: Console, title: str) -> None:
-    table = Table(title=title, expand=True)
+    table = Table(title=shown(title), expand=True)
     for col, kw in (("ip", {"no_wrap": True}), ("verdict", {"no_wrap": True}), ("maker / brand", {}),
                     ("model", {}), ("serial", {"overflow": "fold"}), ("firmware", {}), ("class", {}),
                     ("CVEs", {})):
@@ -40,8 +54,8 @@ def render_table(devices: list[dict[str, Any]], console: Console, title: str) ->
             who = f"{who} / {d['brand']} ({d['relation']})" if who else str(d["brand"])
         cves = ", ".join(c["id"] + ("?" if c["confidence"] == "low" else "") + (" KEV" if c["kev"] else "")
                          for c in d["cves"])
-        table.add_row(d["ip"], verdict, who, d["model"] or "", d["serial"] or "", d["firmware"] or "",
-                      d["device_class"] or "", cves)
+        table.add_row(shown(d["ip"]), verdict, shown(who), shown(d["model"]), shown(d["serial"]),
+                      shown(d["firmware"]), shown(d["device_class"]), shown(cves))
     console.print(table)
 
 
@@ -83,27 +97,72 @@ def _summary(result: ScanResult, inventory: Inventory, console: Console) -> None
     render_table(result.devices, console, f"scan {result.scan_id[:8]}: {len(result.devices)} devices, "
                                           f"{sum(d['flagged'] for d in result.devices)} sponsor devices")
     console.print(f"{result.stats.probes_sent} probes, {result.stats.engine} port scan, {result.seconds:.1f} s; "
-                  f"saved in {inventory.display_url} as {result.scan_id}")
+                  f"saved in {said(inventory.display_url)} as {said(result.scan_id)}")
+
+
+def upload_token(args: argparse.Namespace) -> str | None:
+    """The agent token for --upload: --token-file, else --token (with a warning: other users of this machine can
+    read command lines), else $SPONSORWATCH_TOKEN. Raises ValueError when --upload has none, or the file is
+    unreadable or empty; warns when the file is readable by others or the URL is plain http to another host."""
+    if not args.upload:
+        return None
+    warning = check_url(args.upload)
+    if warning:
+        print(f"sponsorwatch scan: {warning}", file=sys.stderr)
+    if args.token_file:
+        try:
+            with open(args.token_file, encoding="utf-8") as fh:
+                token = fh.readline().strip()
+            mode = os.stat(args.token_file).st_mode
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"--token-file {args.token_file}: {exc}") from exc
+        if not token:
+            raise ValueError(f"--token-file {args.token_file} is empty")
+        if mode & 0o077:
+            print(f"sponsorwatch scan: warning: {args.token_file} can be read by other users; chmod 600 it",
+                  file=sys.stderr)
+        return token
+    if args.token:
+        print("sponsorwatch scan: warning: --token is visible to other users of this machine (ps, /proc); put the "
+              f"token in ${TOKEN_ENV} or a file given with --token-file instead", file=sys.stderr)
+        return str(args.token)
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise ValueError(f"--upload needs an agent token: ${TOKEN_ENV}, --token-file FILE or --token")
+    return token
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
     console = Console(stderr=args.format != "table")
     try:
+        token = upload_token(args)
         inventory = Inventory(args.db)
         targets = list(args.targets) + (read_targets_file(args.targets_file) if args.targets_file else [])
         session = ScanSession.open(inventory, targets, options_from(args), exclude=args.exclude, scope=args.scope,
                                    confirm_large=args.yes, resume=args.resume)
-        if args.upload and not (args.token or os.environ.get("SPONSORWATCH_TOKEN")):
-            raise ValueError("--upload needs --token or $SPONSORWATCH_TOKEN")
         result = run_with_progress(session, console, quiet=args.format != "table" and not args.output)
     except asyncio.CancelledError:
         console.print("scan interrupted: what was found is saved; resume with --resume <scan id>")
         return 130
     except (TargetError, ValueError, KeyError, OSError) as exc:
-        print(f"sponsorwatch scan: {exc}", file=sys.stderr)
+        print(f"sponsorwatch scan: {terminal_text(exc)}", file=sys.stderr)
         return 2
-    if args.format == "table":
-        _summary(result, inventory, console)
+    # Record and upload first: nothing a device says, however it renders, may keep the scan from its site or its
+    # server. Then the outputs.
+    messages: list[str] = []
+    if args.site:
+        session.record_site(result, args.site)
+        messages.append(f"devices recorded for site {said(repr(args.site))} in the dashboard inventory")
+    if args.upload and token:
+        site = args.site or socket.gethostname()
+        try:
+            sent = asyncio.run(session.upload(result, args.upload, token, site))
+        except (ConnectionError, UploadError) as exc:
+            messages.append(f"[yellow]{said(exc)}[/] — local copy: scan {said(result.scan_id)} in the inventory "
+                            "database")
+        else:
+            messages.append(f"uploaded {said(sent.get('devices', '?'))} devices to {said(args.upload)} as site "
+                            f"{said(repr(site))}")
     if args.output or args.format != "table":
         text = result.to_csv() if args.format == "csv" else result.to_json()
         if args.output:
@@ -111,18 +170,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 fh.write(text)
         else:
             sys.stdout.write(text)
-    if args.site:
-        session.record_site(result, args.site)
-        console.print(f"devices recorded for site {args.site!r} in the dashboard inventory")
-    if args.upload:
-        site = args.site or socket.gethostname()
-        try:
-            sent = asyncio.run(session.upload(result, args.upload, args.token or os.environ["SPONSORWATCH_TOKEN"],
-                                              site))
-        except (ConnectionError, UploadError) as exc:
-            console.print(f"[yellow]{exc}[/] — local copy: scan {result.scan_id} in the inventory database")
-        else:
-            console.print(f"uploaded {sent['devices']} devices to {args.upload} as site {site!r}")
+    if args.format == "table":
+        _summary(result, inventory, console)
+    for message in messages:
+        console.print(message)
     return 0 if result.status == "finished" else 3
 
 
@@ -176,7 +227,10 @@ def add_scan_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="SCAN_ID", help="continue an interrupted scan, skipping finished hosts")
     p.add_argument("--db", help="database URL (default: $DATABASE_URL, else instance/sponsorwatch.db)")
     p.add_argument("--upload", metavar="URL", help="send the finished scan to a sponsorwatch server")
-    p.add_argument("--token", help="agent token for --upload (or $SPONSORWATCH_TOKEN)")
+    token = p.add_mutually_exclusive_group()
+    token.add_argument("--token-file", metavar="FILE", help="file whose first line is the agent token for --upload")
+    token.add_argument("--token", help="agent token for --upload; visible to other users in ps: prefer "
+                                       "$SPONSORWATCH_TOKEN or --token-file")
     p.add_argument("--site", default=None, help="site name: record the devices in the local dashboard inventory and "
                                                 "name the upload (default for --upload: this host's name)")
     return p

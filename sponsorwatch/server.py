@@ -1,15 +1,27 @@
-"""`sponsorwatch serve`, `db upgrade`, `token create|list|revoke`: the server's commands. The server (and
-Flask) is imported inside each command, so an agent installed without the [server] extra still runs the rest."""
+"""`sponsorwatch serve`, `db upgrade`, `token create|list|revoke`, `user add|list|remove`, `login-link`: the
+server's commands. The server (and Flask) is imported inside each command, so an agent installed without the
+[server] extra still runs the rest."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from types import ModuleType
 from typing import Any
 
 EXTRA_HINT = "pip install 'sponsorwatch[server]'"
-SERVER_EXTRA_MODULES = {"flask", "flask_limiter", "werkzeug", "gunicorn", "psycopg"}
+SERVER_EXTRA_MODULES = {"flask", "flask_limiter", "werkzeug", "gunicorn", "psycopg", "pydantic", "pydantic_core",
+                        "argon2", "itsdangerous"}
+MIN_PASSWORD = 12  # as server.auth.MIN_PASSWORD (not imported: the server is imported inside commands only)
+
+
+def _actor() -> str:
+    """How the audit log names whoever runs a command on this machine."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"
 
 
 class ServerMissing(RuntimeError):
@@ -34,12 +46,24 @@ def _guarded(fn: Any) -> Any:
         except ServerMissing as exc:
             print(f"sponsorwatch: {exc}", file=sys.stderr)
             return 2
+        except RuntimeError as exc:
+            if not getattr(exc, "refused", False):  # server.commands.Refused: unsafe as asked, said why
+                raise
+            print(f"sponsorwatch: {exc}", file=sys.stderr)
+            return 2
     return run
 
 
 @_guarded
 def cmd_serve(args: argparse.Namespace) -> int:
-    _commands("serve").serve(args.host, args.port, args.db)
+    _commands("serve").serve(args.host, args.port, args.db, insecure_no_auth=args.insecure_no_auth)
+    return 0
+
+
+@_guarded
+def cmd_login_link(args: argparse.Namespace) -> int:
+    print(_commands("login-link").login_link(args.db, args.url))
+    print("one-time admin login link: it signs in once, within the next 10 minutes", file=sys.stderr)
     return 0
 
 
@@ -53,18 +77,63 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     commands = _commands("token")
     if args.token_command == "create":
-        token = commands.create_token(args.db, args.name, args.role)
+        try:
+            token = commands.create_token(args.db, args.name, args.role, args.site, actor=_actor())
+        except ValueError as exc:
+            print(f"sponsorwatch: {exc}", file=sys.stderr)
+            return 2
         print(token)
-        print(f"token for {args.name!r} ({args.role}); it is shown once and stored only as a hash", file=sys.stderr)
+        bound = f", site {args.site!r}" if args.site else ""
+        print(f"token for {args.name!r} ({args.role}{bound}); it is shown once and stored only as a hash",
+              file=sys.stderr)
     elif args.token_command == "list":
         for t in commands.list_tokens(args.db):
             state = "revoked" if t["revoked"] else "active"
-            print(f"{t['id']:4}  {t['role']:6}  {state:7}  {t['created_at']}  {t['name']}")
-    elif not commands.revoke_token(args.db, args.id):
+            print(f"{t['id']:4}  {t['role']:6}  {state:7}  {t['created_at']}  {t['name']}"
+                  + (f"  site={t['site']}" if t["site"] else ""))
+    elif not commands.revoke_token(args.db, args.id, actor=_actor()):
         print(f"no token {args.id}", file=sys.stderr)
         return 1
     else:
         print(f"token {args.id} revoked")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != first:
+        print("sponsorwatch: the two passwords differ", file=sys.stderr)
+        return None
+    return first
+
+
+@_guarded
+def cmd_user(args: argparse.Namespace) -> int:
+    commands = _commands("user")
+    if args.user_command == "add":
+        password = _password(args)
+        if password is None:
+            return 2
+        if len(password) < MIN_PASSWORD:
+            print(f"sponsorwatch: a password has at least {MIN_PASSWORD} characters", file=sys.stderr)
+            return 2
+        try:
+            commands.add_user(args.db, args.name, args.role, password, actor=_actor())
+        except ValueError as exc:
+            print(f"sponsorwatch: {exc}", file=sys.stderr)
+            return 1
+        print(f"user {args.name!r} ({args.role}) can sign in to the dashboard", file=sys.stderr)
+    elif args.user_command == "list":
+        for u in commands.list_users(args.db):
+            state = "removed" if u["disabled"] else "active"
+            print(f"{u['id']:4}  {u['role']:6}  {state:7}  {u['created_at']}  {u['name']}")
+    elif not commands.remove_user(args.db, args.name, actor=_actor()):
+        print(f"no user {args.name!r}", file=sys.stderr)
+        return 1
+    else:
+        print(f"user {args.name!r} removed; their sessions end now")
     return 0
 
 
@@ -73,7 +142,16 @@ def add_parsers(sub: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--db", help="database URL (default: $DATABASE_URL, else instance/sponsorwatch.db)")
+    serve.add_argument("--insecure-no-auth", action="store_true",
+                       help="serve the dashboard without login on a network address (anyone who reaches it sees "
+                            "every site); without it, a non-loopback --host needs $SPONSORWATCH_SECRET_KEY")
     serve.set_defaults(func=cmd_serve)
+
+    link = sub.add_parser("login-link", help="print a one-time admin login link for the dashboard (needs "
+                                             "$SPONSORWATCH_SECRET_KEY, as the servers have it)")
+    link.add_argument("--url", default="http://127.0.0.1:8080", help="the dashboard's address")
+    link.add_argument("--db", help="database URL")
+    link.set_defaults(func=cmd_login_link)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -86,6 +164,7 @@ def add_parsers(sub: Any) -> None:
     create = tok_sub.add_parser("create", help="create a token (printed once)")
     create.add_argument("name")
     create.add_argument("--role", choices=("agent", "viewer", "admin"), default="agent")
+    create.add_argument("--site", help="the site an agent token uploads for and reads (required for agents)")
     create.add_argument("--db")
     create.set_defaults(func=cmd_token)
     lst = tok_sub.add_parser("list", help="list tokens (never their values)")
@@ -95,3 +174,19 @@ def add_parsers(sub: Any) -> None:
     rev.add_argument("id", type=int)
     rev.add_argument("--db")
     rev.set_defaults(func=cmd_token)
+
+    user = sub.add_parser("user", help="people who sign in to the dashboard")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="add a user (asks for the password, or reads it from stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("viewer", "admin"), default="viewer")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    add.add_argument("--db")
+    add.set_defaults(func=cmd_user)
+    ulist = user_sub.add_parser("list", help="list users (never their passwords)")
+    ulist.add_argument("--db")
+    ulist.set_defaults(func=cmd_user)
+    remove = user_sub.add_parser("remove", help="remove a user: no more sign-ins, open sessions end")
+    remove.add_argument("name")
+    remove.add_argument("--db")
+    remove.set_defaults(func=cmd_user)

@@ -65,9 +65,9 @@ def test_validator_rejects_unsourced_misspelling_and_unknown_source(docs: dict[s
 
 
 @pytest.mark.parametrize("ref", [
-    "../notes/research/sponsors.md section 1.3",
+    "../notes/research/companies.md section 1.3",
     "/home/someone/notes/list.md",
-    "as collected in research/fingerprints.md",
+    "as collected in research/devices.md",
 ])
 def test_validator_rejects_a_source_that_points_outside_the_repository(docs: dict[str, dict[str, Any]],
                                                                        ref: str) -> None:

@@ -3,6 +3,9 @@
 import { cleanText } from './normalize.js';
 
 const MAX_TEXT = 500;
+// Brand, model, MPN and GTIN are short by nature. A page may publish anything there, and the backend refuses a field
+// over 2,000 characters, which would send the whole batch of the page's items to offline matching.
+export const MAX_FIELD = 200;
 
 function products(node, out) {
   if (Array.isArray(node)) { node.forEach((n) => products(n, out)); return; }
@@ -20,6 +23,12 @@ function name(value) {
   return null;
 }
 
+/** A structured field as sent: text (a number in the markup included), whitespace collapsed, at most MAX_FIELD. */
+function field(value) {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  return typeof text === 'string' && text.trim() ? cleanText(text).slice(0, MAX_FIELD) : null;
+}
+
 /** schema.org Product objects in JSON-LD scripts (nested @graph and lists included; bad JSON skipped). */
 export function jsonLdProducts(doc) {
   const out = [];
@@ -28,8 +37,8 @@ export function jsonLdProducts(doc) {
   }
   return out.map((p) => ({
     text: cleanText(name(p) || '').slice(0, MAX_TEXT),
-    fields: { brand: name(p.brand) || name(p.manufacturer), model: typeof p.model === 'string' ? p.model : name(p.model),
-              mpn: p.mpn || null, gtin: p.gtin13 || p.gtin || p.gtin12 || p.gtin14 || p.gtin8 || null },
+    fields: { brand: field(name(p.brand) || name(p.manufacturer)), model: field(typeof p.model === 'string' ? p.model : name(p.model)),
+              mpn: field(p.mpn), gtin: field(p.gtin13 || p.gtin || p.gtin12 || p.gtin14 || p.gtin8) },
   })).filter((p) => p.text);
 }
 
@@ -42,7 +51,7 @@ export function pageCandidates(doc, adapter) {
   const brandEl = adapter.brand ? doc.querySelector(adapter.brand) : null;
   const brand = brandEl ? cleanText(brandEl.textContent).replace(/^(?:Visit the|Brand:|Бренд:|Марка:)\s*/i, '').replace(/\s*Store$/i, '') : null;
   const text = cleanText(anchor.textContent).slice(0, MAX_TEXT);
-  return text ? [{ text, fields: { brand: brand || null }, anchor }] : [];
+  return text ? [{ text, fields: { brand: field(brand) }, anchor }] : [];
 }
 
 /** Tile candidates inside a root (the page, or nodes added later). */

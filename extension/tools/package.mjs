@@ -9,6 +9,7 @@ import webExt from '../../tests/extension/node_modules/web-ext/index.js';
 // Build inputs and development files never go to a store. Paths are relative to extension/, with "/".
 const LEFT_OUT = [
   /^build\.mjs$/, /^sites\.json$/, /^tools\//,  // the build and its source; what it generates is packaged
+  /^content\/main\.js$/,  // the content script's source; its bundle, content/content.js, is packaged
   /(^|\/)\./,  // dotfiles and dot-directories
   /(^|\/)node_modules\//, /(^|\/)tests?\//, /\.test\.m?js$/,
   /\.map$/,  // source maps

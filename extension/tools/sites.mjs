@@ -80,17 +80,17 @@ export function siteMatches(sites) {
   return sites.flatMap((s) => s.hosts.flatMap((h) => [`*://${h}/*`, `*://*.${h}/*`]));
 }
 
-/** manifest.json with the content script, and the lib/*.js modules it imports, limited to the supported sites. */
+/** manifest.json with the content script limited to the supported sites, and nothing web-accessible: the content
+ * script is one bundled file (tools/bundle.mjs), so no page can load, and so detect, any file of the extension. */
 export function renderManifest(text, sites) {
   let manifest;
   try { manifest = JSON.parse(text); } catch (e) { throw new Error(`manifest.json is not valid JSON: ${e.message}`); }
   const scripts = (manifest.content_scripts || []).filter((c) => (c.js || []).includes('content/content.js'));
-  // The content script loads lib/*.js by URL from the page, so those must be web-accessible on exactly its pages.
-  const modules = (manifest.web_accessible_resources || []).filter((w) => (w.resources || []).includes('lib/*.js'));
-  if (scripts.length !== 1 || modules.length !== 1) {
-    throw new Error('manifest.json: expected one content_scripts entry with content/content.js and one web_accessible_resources entry with lib/*.js');
-  }
+  if (scripts.length !== 1) throw new Error('manifest.json: expected one content_scripts entry with content/content.js');
   scripts[0].matches = siteMatches(sites);
-  modules[0].matches = siteMatches(sites);
+  // Earlier builds exposed lib/*.js to the shop pages, for the content script's import() by URL.
+  const exposed = (manifest.web_accessible_resources || []).filter((w) => !(w.resources || []).includes('lib/*.js'));
+  if (exposed.length) manifest.web_accessible_resources = exposed;
+  else delete manifest.web_accessible_resources;
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

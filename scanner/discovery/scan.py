@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -23,6 +24,7 @@ from scanner.identify.device import DeviceIdentifier, DeviceVerdict, Observation
 from scanner.knowledge import load
 
 HOST_TIMEOUT_S = 30.0  # no single host may hold the scan longer than this
+BATCH_HOSTS = 4096  # targets are port-scanned and probed by discovery this many addresses at a time
 
 
 @dataclass
@@ -103,54 +105,89 @@ async def probe_host(ip: str, open_ports: list[int], found: list[Observation], o
     return verdict
 
 
+def host_batches(hosts: Iterator[str], skip: AbstractSet[str], size: int) -> Iterator[list[str]]:
+    """The hosts to probe, `size` at a time, leaving out those in `skip` (a set that may grow meanwhile); at least
+    one batch, maybe empty (the multicast and mDNS discovery of a fully resumed scan still runs)."""
+    batch: list[str] = []
+    sent = False
+    for ip in hosts:
+        if ip in skip:
+            continue
+        batch.append(ip)
+        if len(batch) == size:
+            yield batch
+            sent = True
+            batch = []
+    if batch or not sent:
+        yield batch
+
+
 async def scan(targets: TargetSet, options: ScanOptions,
                on_device: Callable[[DeviceVerdict], Awaitable[None] | None] | None = None,
                skip: frozenset[str] = frozenset()) -> tuple[list[DeviceVerdict], ScanStats]:
     """Scan the targets; `on_device` is called as each device is done (persist it there). Hosts in `skip`
-    (already done in an interrupted scan being resumed) are not probed again."""
+    (already done in an interrupted scan being resumed) are not probed again.
+
+    The targets are walked lazily, BATCH_HOSTS addresses at a time (port scan and unicast discovery of a batch
+    together; multicast and mDNS once, with the first), so memory stays bounded whatever their size: a /8 is
+    never listed. Hosts found in a batch are probed while the next batch is scanned; a target that answered
+    multicast before its batch came is port-scanned at once and left out of its batch."""
     stats = ScanStats()
-    hosts = [ip for ip in targets.hosts(options.seed) if ip not in skip]
-    stats.targeted = len(hosts)
     results: list[DeviceVerdict] = []
     accept = targets.is_target  # multicast and mDNS replies from anything else are dropped unread
+    sem = asyncio.Semaphore(options.concurrency)
+
+    async def one(ip: str, ports: list[int], seen: list[Observation]) -> None:
+        async with sem:
+            try:
+                verdict = await asyncio.wait_for(probe_host(ip, ports, seen, options, stats), HOST_TIMEOUT_S)
+            except TimeoutError:
+                verdict = device_identifier().identify(ip, seen, ports)
+                verdict.risks.append("probing took too long and was cut short; the verdict uses discovery only")
+        results.append(verdict)
+        stats.devices += 1
+        stats.flagged += verdict.flagged
+        if on_device is not None:
+            maybe = on_device(verdict)
+            if inspect.isawaitable(maybe):
+                await maybe
 
     async def run() -> None:
-        udp_task = udp_discovery(hosts, accept, rate=options.rate, window_s=options.udp_window_s,
-                                 multicast_if=options.multicast_if)
-        mdns_task = (mdns_browse(options.multicast_if, accept, options.udp_window_s)
-                     if options.mdns and options.multicast_if else asyncio.sleep(0, result={}))
-        open_ports, (udp_found, sent), mdns_found = await asyncio.gather(
-            _ports(hosts, options, stats), udp_task, mdns_task)
-        stats.probes_sent += sent
-        found: dict[str, list[Observation]] = {}
-        for source in (udp_found, mdns_found):
-            for ip, obs in source.items():
-                if ip not in skip:
-                    found.setdefault(ip, []).extend(obs)
-        for ip, mac in neighbour_macs(accept).items():
-            if ip in found or ip in open_ports:
-                found.setdefault(ip, []).append(Observation("neighbour", mac, {"mac": mac}, "ARP table"))
-        candidates = sorted(set(open_ports) | set(found), key=lambda a: tuple(int(x) for x in a.split(".")))
-        stats.candidates = len(candidates)
-        sem = asyncio.Semaphore(options.concurrency)
-
-        async def one(ip: str) -> None:
-            async with sem:
-                try:
-                    verdict = await asyncio.wait_for(
-                        probe_host(ip, open_ports.get(ip, []), found.get(ip, []), options, stats), HOST_TIMEOUT_S)
-                except TimeoutError:
-                    verdict = device_identifier().identify(ip, found.get(ip, []), open_ports.get(ip, []))
-                    verdict.risks.append("probing took too long and was cut short; the verdict uses discovery only")
-            results.append(verdict)
-            stats.devices += 1
-            stats.flagged += verdict.flagged
-            if on_device is not None:
-                maybe = on_device(verdict)
-                if inspect.isawaitable(maybe):
-                    await maybe
-
-        await asyncio.gather(*(one(ip) for ip in candidates))
+        probing: list[asyncio.Task[None]] = []
+        probed: set[str] = set(skip)
+        try:
+            for number, hosts in enumerate(host_batches(targets.hosts(options.seed), probed, BATCH_HOSTS)):
+                first = number == 0
+                stats.targeted += len(hosts)
+                udp_task = udp_discovery(hosts, accept, rate=options.rate, window_s=options.udp_window_s,
+                                         multicast_if=options.multicast_if if first else None)
+                mdns_task = (mdns_browse(options.multicast_if, accept, options.udp_window_s)
+                             if first and options.mdns and options.multicast_if else asyncio.sleep(0, result={}))
+                open_ports, (udp_found, sent), mdns_found = await asyncio.gather(
+                    _ports(hosts, options, stats), udp_task, mdns_task)
+                stats.probes_sent += sent
+                found: dict[str, list[Observation]] = {}
+                for source in (udp_found, mdns_found):
+                    for ip, obs in source.items():
+                        if ip not in probed:
+                            found.setdefault(ip, []).extend(obs)
+                early = sorted(set(found) - set(hosts))  # answered multicast; their batch is still to come
+                if early:
+                    stats.targeted += len(early)
+                    open_ports.update(await _ports(early, options, stats))
+                for ip, mac in neighbour_macs(accept).items():
+                    if ip in found or (ip in open_ports and ip not in probed):
+                        found.setdefault(ip, []).append(Observation("neighbour", mac, {"mac": mac}, "ARP table"))
+                candidates = sorted((set(open_ports) | set(found)) - probed,
+                                    key=lambda a: tuple(int(x) for x in a.split(".")))
+                stats.candidates += len(candidates)
+                probed.update(candidates)
+                probing += [asyncio.create_task(one(ip, open_ports.get(ip, []), found.get(ip, [])))
+                            for ip in candidates]
+            await asyncio.gather(*probing)
+        finally:
+            for task in probing:
+                task.cancel()
 
     try:
         await asyncio.wait_for(run(), options.max_duration_s)

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from scanner.knowledge import load
 from scanner.plan.config import PlanConfig
 from scanner.plan.planner import PLAN_FIELDS, Plan, build_plan, redact
+from scanner.untrusted import sheet_cell
 
 FORMATS = ("html", "csv", "json", "xlsx")
 CSV_FIELDS = PLAN_FIELDS
@@ -55,18 +56,38 @@ def _row(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def as_csv(plan: Plan) -> str:
+    """One row per planned device; every cell through `sheet_cell` (no formulas from device or site names)."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
     writer.writeheader()
     for d in plan.devices:
-        writer.writerow(_row(d.to_dict()))
+        writer.writerow({k: sheet_cell(v) for k, v in _row(d.to_dict()).items()})
     return buf.getvalue()
+
+
+class _Sheet:
+    """A write-only worksheet whose cells all go through `sheet_cell`, and whose strings are stored as strings:
+    openpyxl would otherwise store any string starting with "=" as a formula."""
+
+    def __init__(self, wb: Any, title: str) -> None:
+        self.ws = wb.create_sheet(title)
+
+    def append(self, values: list[Any]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(self.ws, value=sheet_cell(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+            row.append(cell)
+        self.ws.append(row)
 
 
 def as_xlsx(plan: Plan) -> bytes:
     from openpyxl import Workbook
     wb = Workbook(write_only=True)
-    summary = wb.create_sheet("Summary")
+    summary = _Sheet(wb, "Summary")
     summary.append(["sponsorwatch removal plan", plan.generated.isoformat()])
     summary.append(["Devices to replace", len(plan.devices)])
     summary.append([f"Total cost ({plan.currency})", round(plan.total, 2)])
@@ -77,19 +98,19 @@ def as_xlsx(plan: Plan) -> bytes:
     summary.append([])
     for a in plan.assumptions:
         summary.append(["Assumption", a])
-    bom = wb.create_sheet("Bill of materials")
+    bom = _Sheet(wb, "Bill of materials")
     bom.append(["Phase", "Site", "Device class", "Count", f"Hardware ({plan.currency})", f"Labour ({plan.currency})"])
     for p in plan.phases:
         for site, classes in p.bill_of_materials().items():
             for cls, c in sorted(classes.items()):
                 bom.append([p.number, redact(site), cls, int(c["count"]), round(c["hardware"], 2),
                             round(c["labour"], 2)])
-    sheet = wb.create_sheet("Devices")
+    sheet = _Sheet(wb, "Devices")
     sheet.append(list(CSV_FIELDS))
     for d in plan.devices:
         row = _row(d.to_dict())
         sheet.append([row[k] for k in CSV_FIELDS])
-    progress = wb.create_sheet("Progress")
+    progress = _Sheet(wb, "Progress")
     progress.append(["Site", "Flagged", "Replaced", "Isolated", "Risk accepted", "Remaining"])
     for site, counts in plan.progress.items():
         progress.append([redact(site), counts["flagged"], counts["replaced"], counts["isolated"],
@@ -97,7 +118,7 @@ def as_xlsx(plan: Plan) -> bytes:
     for v in plan.verification:
         progress.append(["Re-scan", redact(str(v["site"])), v["ip"], v["problem"]])
     for ws in (bom, sheet, progress):
-        ws.freeze_panes = "A2"
+        ws.ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -108,9 +129,10 @@ def _jinja() -> Environment:
     return Environment(loader=PackageLoader("scanner.plan", "templates"), autoescape=select_autoescape(["html"]))
 
 
-def as_html(plan: Plan) -> str:
-    """A self-contained, printable page (the dashboard's /plan shows the same)."""
-    return _jinja().get_template("plan.html").render(plan=_safe(plan.to_dict()))
+def as_html(plan: Plan, stylesheet: str | None = None) -> str:
+    """A self-contained, printable page; with `stylesheet` (a URL), the page links the plan's styles from there
+    instead of embedding them: the dashboard's /plan, whose CSP allows stylesheets but no inline styles."""
+    return _jinja().get_template("plan.html").render(plan=_safe(plan.to_dict()), stylesheet=stylesheet)
 
 
 def render(plan: Plan, fmt: str) -> bytes:

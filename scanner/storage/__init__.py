@@ -3,17 +3,17 @@
 SQLAlchemy Core over SQLite (default, instance/sponsorwatch.db) or PostgreSQL (DATABASE_URL); Alembic
 migrations. The only code in the project that knows SQL. `Inventory(url)` opens (and migrates) it; its methods
 come in three parts: the scan log an agent writes (scans.py), the per-site device inventory (sites.py), and
-access — tokens and feedback (access.py).
+access — tokens, dashboard users, the audit log and feedback (access.py).
 """
 
 from __future__ import annotations
 
-from scanner.storage.access import ROLES, Access
+from scanner.storage.access import ROLES, USER_ROLES, Access
 from scanner.storage.engine import database_url
 from scanner.storage.scans import ScanLog
-from scanner.storage.sites import STATUSES, SiteInventory
+from scanner.storage.sites import STATUSES, ScanConflict, SiteInventory
 
-__all__ = ["ROLES", "STATUSES", "Inventory", "database_url"]
+__all__ = ["ROLES", "STATUSES", "USER_ROLES", "Inventory", "ScanConflict", "database_url"]
 
 
 class Inventory(ScanLog, SiteInventory, Access):

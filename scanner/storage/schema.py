@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -82,10 +83,11 @@ tokens = Table(
     "tokens", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(128), nullable=False),
-    Column("role", String(16), nullable=False),  # agent (uploads) | admin (status changes, everything)
+    Column("role", String(16), nullable=False),  # agent (uploads) | viewer (reads) | admin (everything)
     Column("hash", String(64), nullable=False, unique=True),  # sha256 of the token; the token itself is not kept
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("site", String(128)),  # agent tokens: the one site they upload for and read (0002)
 )
 feedback = Table(
     "feedback", metadata,
@@ -94,4 +96,33 @@ feedback = Table(
     Column("verdict", Text, nullable=False),
     Column("note", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+users = Table(  # people who sign in to the dashboard (0002)
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # viewer | admin
+    Column("password_hash", String(255), nullable=False),  # argon2id, made by the server (the agent never hashes)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+audit = Table(  # who did what: status changes, tokens, users, sign-ins (0002)
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(160), nullable=False),  # user:NAME, token:NAME, cli:LOGIN, login-link, anonymous
+    Column("action", String(32), nullable=False),  # device.status, token.create, token.revoke, user.add, ...
+    Column("target", String(160), nullable=False),  # device:ID, token:ID, user:NAME
+    Column("detail", Text, nullable=False),  # JSON object
+    Column("address", String(45)),  # the client address of a request, when there was one
+)
+meta = Table(  # counters shared by every server node (0002): inventory_version, bumped by ingest and status changes
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+login_links = Table(  # one-time login links already used (0002)
+    "login_links", metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("used_at", DateTime(timezone=True), nullable=False),
 )

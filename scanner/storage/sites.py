@@ -5,19 +5,34 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Integer, and_, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from scanner.identify.device import IDENTITY_FIELDS, device_key
+from scanner.storage.access import audit_row
 from scanner.storage.engine import Store, now
-from scanner.storage.schema import device_status, devices, scan_devices, scans, sites
+from scanner.storage.schema import audit, device_status, devices, meta, scan_devices, scans, sites
 
 STATUSES = ("active", "replaced", "isolated", "risk-accepted")
 DEVICE_ROW_FIELDS = ("id", *IDENTITY_FIELDS, "flagged", "confidence", "kev", "status", "last_scan_id")
 DIFF_FIELDS = (*IDENTITY_FIELDS, "flagged")
 CHUNK = 500
+VERSION_KEY = "inventory_version"
 Rows = list[dict[str, Any]]
+
+
+class ScanConflict(ValueError):
+    """A scan id that already belongs to another site: a scan is never moved between sites."""
+
+
+def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    while chunk := list(islice(rows, CHUNK)):
+        yield chunk
 
 
 def _str(value: Any, limit: int) -> str | None:
@@ -52,32 +67,53 @@ class SiteInventory(Store):
                       "status": str(scan.get("status", "finished"))[:16],
                       "targets": json.dumps(scan.get("targets", [])), "options": json.dumps(scan.get("options", {})),
                       "stats": json.dumps(scan.get("stats", {})), "uploaded_at": stamp}
-            conn.execute(self.upsert(scans, values, ["id"], ["site_id", "status", "stats", "uploaded_at"]))
+            # The scan row: a retry of the same scan updates it; a scan the agent saved without a site (its own
+            # local copy) takes this one; a scan of another site is refused, never moved.
+            stmt = (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(scans).values(**values)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={
+                "site_id": func.coalesce(scans.c.site_id, stmt.excluded.site_id), "status": stmt.excluded.status,
+                "stats": stmt.excluded.stats, "uploaded_at": stmt.excluded.uploaded_at}))
+            owner = conn.execute(select(scans.c.site_id).where(scans.c.id == scan_id)).scalar_one()
+            if owner != site_id:
+                raise ScanConflict(f"scan {scan_id} belongs to another site; a scan id is uploaded for one site only")
             seen_stmt = self.upsert(scan_devices, None, ["scan_id", "ip"], ["device", "saved_at"])
             device_stmt = self.upsert(devices, None, ["site_id", "key"],
                                       [*IDENTITY_FIELDS, "flagged", "confidence", "cves", "kev", "detail", "last_seen",
                                        "last_scan_id"])
             by_ip = {d["ip"]: d for d in items}  # one row per address and per key, last one wins
             by_key = {device_key(d): d for d in items}
-            seen_rows = [{"scan_id": scan_id, "ip": ip, "device": json.dumps(d), "saved_at": stamp}
-                         for ip, d in by_ip.items()]
-            device_rows = []
-            for key, d in by_key.items():
-                cves = d.get("cves") or []
-                row = {
-                    "site_id": site_id, "key": key, **{c: _str(d.get(c), 128) for c in IDENTITY_FIELDS},
-                    "flagged": bool(d.get("flagged")), "confidence": float(d.get("confidence") or 0.0),
-                    "cves": json.dumps([c.get("id") for c in cves if isinstance(c, dict)]),
-                    "kev": any(isinstance(c, dict) and c.get("kev") for c in cves), "detail": json.dumps(d),
-                    "status": "active", "first_seen": stamp, "last_seen": stamp, "last_scan_id": scan_id,
-                }
-                row["ip"] = row["ip"] or ""
-                device_rows.append(row)
-            for start in range(0, len(seen_rows), CHUNK):
-                conn.execute(seen_stmt, seen_rows[start:start + CHUNK])
-            for start in range(0, len(device_rows), CHUNK):
-                conn.execute(device_stmt, device_rows[start:start + CHUNK])
+            # Rows are made a chunk at a time: a 10,000-device upload never holds its JSON twice over in memory.
+            seen_rows = ({"scan_id": scan_id, "ip": ip, "device": json.dumps(d), "saved_at": stamp}
+                         for ip, d in by_ip.items())
+            for chunk in _chunks(seen_rows):
+                conn.execute(seen_stmt, chunk)
+            for chunk in _chunks(self._device_row(site_id, scan_id, stamp, key, d) for key, d in by_key.items()):
+                conn.execute(device_stmt, chunk)
+            self._bump(conn)
         return {"scan_id": scan_id, "site": site, "devices": len(items)}
+
+    @staticmethod
+    def _device_row(site_id: int, scan_id: str, stamp: Any, key: str, d: dict[str, Any]) -> dict[str, Any]:
+        cves = d.get("cves") or []
+        row = {
+            "site_id": site_id, "key": key, **{c: _str(d.get(c), 128) for c in IDENTITY_FIELDS},
+            "flagged": bool(d.get("flagged")), "confidence": float(d.get("confidence") or 0.0),
+            "cves": json.dumps([c.get("id") for c in cves if isinstance(c, dict)]),
+            "kev": any(isinstance(c, dict) and c.get("kev") for c in cves), "detail": json.dumps(d),
+            "status": "active", "first_seen": stamp, "last_seen": stamp, "last_scan_id": scan_id,
+        }
+        row["ip"] = row["ip"] or ""
+        return row
+
+    @staticmethod
+    def _bump(conn: Any) -> None:
+        """Move the inventory version on (in the transaction of the change), so cached plans are renewed."""
+        conn.execute(update(meta).where(meta.c.key == VERSION_KEY).values(value=meta.c.value + 1))
+
+    def version(self) -> int:
+        """The inventory version: it changes with every ingest and status change, on whichever node made it."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(meta.c.value).where(meta.c.key == VERSION_KEY)).scalar() or 0)
 
     def list_devices(self, *, site: str | None = None, vendor: str | None = None, device_class: str | None = None,
                      flagged: bool | None = None, cve: str | None = None, status: str | None = None,
@@ -107,12 +143,13 @@ class SiteInventory(Store):
                                 .offset(offset)).mappings()
             return [_device_row(r) for r in rows], total
 
-    def device_detail(self, device_id: int) -> dict[str, Any] | None:
+    def device_detail(self, device_id: int, site: str | None = None) -> dict[str, Any] | None:
+        """One device with its record and status history; None if there is none (or none of `site`)."""
         with self.engine.connect() as conn:
             row = conn.execute(select(devices, sites.c.name.label("site"))
                                .join(sites, sites.c.id == devices.c.site_id)
                                .where(devices.c.id == device_id)).mappings().first()
-            if row is None:
+            if row is None or (site is not None and row["site"] != site):
                 return None
             history = conn.execute(select(device_status).where(device_status.c.device_id == device_id)
                                    .order_by(device_status.c.id)).mappings()
@@ -122,7 +159,9 @@ class SiteInventory(Store):
                                "at": h["at"].isoformat()} for h in history]
             return out
 
-    def set_status(self, device_id: int, status: str, actor: str, note: str) -> dict[str, Any] | None:
+    def set_status(self, device_id: int, status: str, actor: str, note: str, *, audit_actor: str | None = None,
+                   address: str | None = None) -> dict[str, Any] | None:
+        """Mark a device; the history names `actor`, the audit log `audit_actor` (e.g. user:NAME) and the address."""
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
         with self.engine.begin() as conn:
@@ -131,13 +170,20 @@ class SiteInventory(Store):
                 return None
             conn.execute(insert(device_status).values(device_id=device_id, status=status, actor=actor[:128],
                                                       note=note[:2000], at=now()))
+            ip, site = conn.execute(select(devices.c.ip, sites.c.name).join(sites, sites.c.id == devices.c.site_id)
+                                    .where(devices.c.id == device_id)).one()
+            conn.execute(insert(audit).values(**audit_row(audit_actor or actor, "device.status", f"device:{device_id}",
+                                                          {"status": status, "note": note[:2000], "ip": ip,
+                                                           "site": site}, address)))
+            self._bump(conn)
         return self.device_detail(device_id)
 
-    def overview(self) -> dict[str, Any]:
+    def overview(self, site: str | None = None) -> dict[str, Any]:
+        """Counts by site, vendor, class, status and CVE (of one site when given)."""
+        q = select(devices.c.vendor, devices.c.device_class, devices.c.flagged, devices.c.kev, devices.c.cves,
+                   devices.c.status, sites.c.name).join(sites, sites.c.id == devices.c.site_id)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(devices.c.vendor, devices.c.device_class, devices.c.flagged, devices.c.kev,
-                                       devices.c.cves, devices.c.status, sites.c.name)
-                                .join(sites, sites.c.id == devices.c.site_id)).all()
+            rows = conn.execute(q.where(sites.c.name == site) if site is not None else q).all()
         by_site: dict[str, Counter[str]] = {}
         cves: Counter[str] = Counter()
         for _vendor, _cls, flagged, kev, cve_json, status, site in rows:
@@ -156,12 +202,19 @@ class SiteInventory(Store):
             "sites": {name: dict(c) for name, c in sorted(by_site.items())},
         }
 
-    def scan_diff(self, scan_id: str, against: str | None) -> dict[str, Any] | None:
-        """Appeared, disappeared and changed devices between a scan and an earlier one of the same site."""
+    def scan_diff(self, scan_id: str, against: str | None, site: str | None = None) -> dict[str, Any] | None:
+        """Appeared, disappeared and changed devices between a scan and an earlier one of the same site. With
+        `site`, both scans must belong to it (None otherwise)."""
         with self.engine.connect() as conn:
             scan = conn.execute(select(scans).where(scans.c.id == scan_id)).mappings().first()
             if scan is None:
                 return None
+            if site is not None:
+                allowed = conn.execute(select(sites.c.id).where(sites.c.name == site)).scalar()
+                owner = {sid: owner_id for sid, owner_id in conn.execute(select(scans.c.id, scans.c.site_id).where(
+                    scans.c.id.in_([scan_id, against] if against else [scan_id])))}
+                if allowed is None or owner.get(scan_id) != allowed or (against and owner.get(against) != allowed):
+                    return None
             if against is None:
                 against = conn.execute(select(scans.c.id).where(and_(scans.c.site_id == scan["site_id"],
                                                                      scans.c.id != scan_id,
@@ -188,12 +241,15 @@ class SiteInventory(Store):
                 "appeared": [new[k] for k in sorted(new.keys() - old.keys())],
                 "disappeared": [old[k] for k in sorted(old.keys() - new.keys())], "changed": changed}
 
-    def list_sites(self) -> Rows:
+    def list_sites(self, site: str | None = None) -> Rows:
+        """Sites with their device and flagged counts (only `site` when given)."""
         with self.engine.connect() as conn:
             flagged = func.sum(func.cast(devices.c.flagged, Integer))
-            rows = conn.execute(select(sites.c.name, func.count(devices.c.id), flagged)
-                                .select_from(sites.outerjoin(devices, devices.c.site_id == sites.c.id))
-                                .group_by(sites.c.name).order_by(sites.c.name)).all()
+            q = (select(sites.c.name, func.count(devices.c.id), flagged)
+                 .select_from(sites.outerjoin(devices, devices.c.site_id == sites.c.id)))
+            if site is not None:
+                q = q.where(sites.c.name == site)
+            rows = conn.execute(q.group_by(sites.c.name).order_by(sites.c.name)).all()
         return [{"name": n, "devices": int(c or 0), "flagged": int(f or 0)} for n, c, f in rows]
 
     def plan_inputs(self, only_sites: list[str] | None = None) -> tuple[Rows, Rows, Rows]:

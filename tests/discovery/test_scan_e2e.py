@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.discovery import scan as scan_module
 from scanner.discovery.authprobes import Credentials
 from scanner.discovery.probes import PORT_PROBES, UDP_PROBES
 from scanner.discovery.scan import ScanOptions, scan
@@ -190,3 +191,27 @@ def test_scan_command_refuses_out_of_scope_and_redacts_credentials(tmp_path: Pat
     assert "s3cret" not in out.stdout + out.stderr
     assert json.loads(out.stdout)["scan"]["options"]["credentials"] == "<given>"
     assert b"s3cret" not in (tmp_path / "r.db").read_bytes()
+
+
+def test_a_scan_in_several_batches_finds_what_one_batch_finds(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large targets are walked in batches; devices that answer multicast before their batch comes are still
+    port-scanned and probed fully, and nothing is probed twice."""
+    whole, _ = _scan(_options())
+    monkeypatch.setattr(scan_module, "BATCH_HOSTS", 64)  # 254 hosts: four batches
+    probed: list[str] = []
+
+    async def batched() -> tuple[list[DeviceVerdict], object]:
+        targets = build_targets(["127.0.6.0/24"], scope="127.0.0.0/8")
+        return await scan(targets, _options(), on_device=lambda v: probed.append(v.ip))
+
+    parts, stats = asyncio.run(batched())
+    assert len(probed) == len(set(probed))
+
+    def summary(results: list[DeviceVerdict]) -> dict[str, tuple[object, ...]]:
+        """What the port scan and the probes decide (the open ports, the verdict; a sponsor's model and serial),
+        for the well-behaved devices (hostile ones may time out either way)."""
+        return {v.ip: (v.vendor, v.flagged, tuple(v.ports), *((v.brand, v.model, v.serial) if v.flagged else ()))
+                for v in results if not next(d for d in lab.devices if d.ip == v.ip).profile.behaviour}
+
+    assert summary(parts) == summary(whole)
+    assert stats.targeted == 254  # type: ignore[attr-defined]  # every host once: in its batch, or early

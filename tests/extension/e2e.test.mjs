@@ -59,7 +59,8 @@ test('every supported site: positives flagged, negatives and mentions not', asyn
     ['amazon.com', 'product.html', ['dahua']],
     ['aliexpress.com', 'search.html', ['dahua']],
     ['ebay.com', 'item.html', ['hikvision']],
-    ['prozorro.gov.ua', 'tender.html', ['dahua']],
+    // a brand named with "або еквівалент" is a specification of that product: flagged (relation specified)
+    ['prozorro.gov.ua', 'tender.html', ['hikvision', 'dahua']],
   ];
   for (const [host, path, want] of cases) {
     const page = await br.context.newPage();
@@ -125,6 +126,44 @@ test('a Ukrainian interface shows the listings in Ukrainian, worded as the maker
   assert.match(await panel.innerText(), /НАЗК внесло до переліку «міжнародних спонсорів війни» 5 червня 2023 року/);
   await configure(br.worker, be.url);
   await page.close();
+});
+
+test('shop pages cannot load the extension\'s files: the extension is not detectable by its URLs', async () => {
+  const page = await br.context.newPage();
+  await page.goto(url('rozetka.com.ua', 'search.html'));
+  assert.equal((await badges(page, 3)).length, 3);  // the content script and everything it needs still run
+  // What a fingerprinting page does: request files every copy of the extension has, at the extension's static URL.
+  const probes = await page.evaluate(async (id) => {
+    const out = {};
+    for (const path of ['lib/adapters.js', 'lib/sites.js', 'lib/extract.js', 'lib/i18n.js', 'content/content.js', 'data/snapshot.json']) {
+      try { out[path] = (await fetch(`chrome-extension://${id}/${path}`)).ok ? 'loaded' : 'refused'; } catch { out[path] = 'refused'; }
+    }
+    out.import = await import(`chrome-extension://${id}/lib/policy.js`).then(() => 'loaded', () => 'refused');
+    return out;
+  }, br.extensionId);
+  assert.deepEqual(Object.entries(probes).filter(([, v]) => v !== 'refused'), []);
+  await page.close();
+});
+
+test('a product page with a 5,000-character JSON-LD brand is still judged by the backend, not offline', async () => {
+  const brand = `Hikvision ${'x'.repeat(5000)}`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><script type="application/ld+json">${JSON.stringify({
+    '@type': 'Product', name: 'IP-камера Hikvision DS-2CD2143G2-IS', brand: { '@type': 'Brand', name: brand }, mpn: 'm'.repeat(3000) })}</script>`
+    + '</head><body><h1 data-qaid="page_title">IP-камера Hikvision DS-2CD2143G2-IS</h1></body></html>';
+  const extra = await fixtureServer({ 'prom.ua/long-brand.html': html });
+  try {
+    const page = await br.context.newPage();
+    await page.goto(`http://prom.ua:${extra.address().port}/long-brand.html`);
+    assert.deepEqual((await badges(page, 1)).map((b) => b.vendor), ['hikvision']);
+    await page.locator('[data-sponsorwatch-vendor] button').first().click();
+    const panel = page.locator('[data-sponsorwatch-vendor] .p');
+    await panel.waitFor();
+    assert.match(await panel.innerText(), /Made by/);
+    assert.doesNotMatch(await panel.innerText(), /Offline check/);  // the backend answered: nothing was refused
+    await page.close();
+  } finally {
+    extra.close();
+  }
 });
 
 test('offline: with the backend stopped the bundled snapshot still flags exact matches', async () => {

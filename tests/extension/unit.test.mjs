@@ -73,6 +73,21 @@ test('JSON-LD Product comes first, nested in @graph; a broken block is skipped',
   assert.equal(cands[0].anchor.tagName, 'H1');
 });
 
+test('JSON-LD and brand fields are cut to a sane length before they are sent', () => {
+  // The server refuses a field over 2,000 characters, and one refusal sends the whole batch to offline matching.
+  const long = `Hikvision ${'x'.repeat(5000)}`;
+  const { document: doc } = parseHTML(`<html><head><script type="application/ld+json">${JSON.stringify({
+    '@type': 'Product', name: 'IP camera DS-2CD2143G2-IS', brand: { '@type': 'Brand', name: long }, model: `DS-2CD2143G2-IS ${'9'.repeat(3000)}`,
+    mpn: 1234567890, gtin13: 'g'.repeat(4000) })}</script></head><body><h1>IP camera</h1><span class="brand">${long}</span></body></html>`);
+  const [product] = jsonLdProducts(doc);
+  for (const key of ['brand', 'model', 'mpn', 'gtin']) assert.ok(product.fields[key].length <= 200, `${key}: ${product.fields[key].length}`);
+  assert.ok(product.fields.brand.startsWith('Hikvision x') && product.fields.model.startsWith('DS-2CD2143G2-IS 9'));
+  assert.equal(product.fields.mpn, '1234567890');  // a number in the markup is sent as text
+  const titled = pageCandidates(parseHTML(`<html><body><h1>IP camera DS-2CD2143G2-IS</h1><span class="brand">${long}</span></body></html>`).document,
+    { pageTitle: 'h1', brand: '.brand' });
+  assert.ok(titled[0].fields.brand.length <= 200 && titled[0].fields.brand.startsWith('Hikvision'));
+});
+
 test('amazon product page: title and the byline brand', () => {
   const cands = pageCandidates(page('amazon.com', 'product.html'), adapterFor('amazon.com'));
   assert.equal(cands[0].text, '4K Smart Deterrence Outdoor Security Camera LNE8964AB');

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -21,6 +22,8 @@ from server import create_app
 from server import inventory as server_inventory
 
 PG_PORT = 55432
+SECRET = "test-secret-key-0123456789abcdef0123456789abcdef"
+AGENT_SITE = "kyiv-hq"  # the site the `tokens` fixture's agent token is bound to
 
 
 def _pg_bin() -> str:
@@ -71,9 +74,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
     return fresh_database(request.param, pg, tmp_path)
 
 
+def make_app(db_url: str, **config: Any) -> Flask:
+    return create_app({"DATABASE_URL": db_url, "TESTING": True, "RATELIMIT_ENABLED": False, "SECRET_KEY": SECRET,
+                       **config})
+
+
 @pytest.fixture()
 def app(db_url: str) -> Flask:
-    return create_app({"DATABASE_URL": db_url, "TESTING": True, "RATELIMIT_ENABLED": False})
+    return make_app(db_url)
 
 
 @pytest.fixture()
@@ -81,9 +89,26 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+class Tokens(dict[str, str]):
+    """Bearer tokens by role ("agent" is bound to AGENT_SITE); .agent(site) makes one for another site."""
+
+    def __init__(self, app: Flask) -> None:
+        inv = inventory(app)
+        super().__init__({"viewer": inv.create_token("test-viewer", "viewer"),
+                          "admin": inv.create_token("test-admin", "admin")})
+        self.app = app
+        self["agent"] = self.agent(AGENT_SITE)
+
+    def agent(self, site: str) -> str:
+        key = f"agent:{site}"
+        if key not in self:
+            self[key] = inventory(self.app).create_token(f"agent-{site}", "agent", site=site)
+        return self[key]
+
+
 @pytest.fixture()
-def tokens(app: Flask) -> dict[str, str]:
-    return {role: inventory(app).create_token(f"test-{role}", role) for role in ("agent", "viewer", "admin")}
+def tokens(app: Flask) -> Tokens:
+    return Tokens(app)
 
 
 def auth(token: str) -> dict[str, str]:
@@ -93,3 +118,21 @@ def auth(token: str) -> dict[str, str]:
 def inventory(app: Flask) -> Inventory:
     with app.app_context():
         return server_inventory()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the client's session, read from a page's form."""
+    page = client.get(path)
+    found = CSRF.search(page.get_data(as_text=True))
+    assert found, f"no CSRF token on {path} ({page.status_code})"
+    return found.group(1)
+
+
+def login(client: FlaskClient, *, token: str | None = None, username: str | None = None,
+          password: str | None = None) -> Any:
+    """Sign in to the dashboard as a person would: the login form, with its CSRF token."""
+    form = {"csrf_token": csrf(client), "token": token or "", "username": username or "", "password": password or ""}
+    return client.post("/login", data=form)

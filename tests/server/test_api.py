@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from scanner.identify import identify
 from server import create_app
-from tests.server.conftest import auth, inventory
+from tests.server.conftest import Tokens, auth, csrf, inventory, login
 
 
 def device(ip: str, **kw: Any) -> dict[str, Any]:
@@ -81,6 +81,19 @@ def test_rate_limit_answers_429_in_the_error_shape(db_url: str) -> None:
     assert resp.get_json()["error"]["code"] == "too_many_requests" and "Retry-After" in resp.headers
 
 
+def test_token_endpoints_are_not_held_to_the_public_limit(db_url: str) -> None:
+    """The per-address limit is for anonymous callers: agents behind one NAT upload and admins read freely."""
+    app = create_app({"DATABASE_URL": db_url, "RATELIMIT_DEFAULT": "3 per minute", "SECRET_KEY": "k" * 32})
+    c = app.test_client()
+    agent = inventory(app).create_token("agent", "agent", site="kyiv-hq")
+    admin = inventory(app).create_token("admin", "admin")
+    for n in range(6):
+        assert upload(c, agent, "kyiv-hq", f"scan-{n}", [device(f"10.0.0.{n}")]).status_code == 201
+        assert c.get("/api/v1/devices", headers=auth(admin)).status_code == 200
+        assert c.get("/api/v1/audit", headers=auth(admin)).status_code == 200
+    assert [c.get("/api/v1/lookup", query_string={"q": "x"}).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
 def test_catalog_and_snapshot_etag(client: FlaskClient) -> None:
     cat = client.get("/api/v1/catalog").get_json()
     hik = next(v for v in cat["vendors"] if v["id"] == "hiwatch")
@@ -92,7 +105,7 @@ def test_catalog_and_snapshot_etag(client: FlaskClient) -> None:
     assert client.get("/api/v1/catalog/snapshot", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
 
 
-def test_upload_needs_a_token_with_the_right_role(client: FlaskClient, tokens: dict[str, str]) -> None:
+def test_upload_needs_a_token_with_the_right_role(client: FlaskClient, tokens: Tokens) -> None:
     body = {"site": "kyiv-hq", "devices": [device("10.0.0.5")]}
     assert client.post("/api/v1/scans", json=body).status_code == 401
     assert client.post("/api/v1/scans", json=body, headers=auth("sw_wrong")).status_code == 401
@@ -102,7 +115,7 @@ def test_upload_needs_a_token_with_the_right_role(client: FlaskClient, tokens: d
 
 
 def test_upload_is_idempotent_and_tokens_are_stored_hashed(app: Flask, client: FlaskClient,
-                                                           tokens: dict[str, str]) -> None:
+                                                           tokens: Tokens) -> None:
     devs = [device(f"10.0.0.{i}") for i in range(1, 31)]
     for _ in range(3):  # the agent retried twice
         resp = upload(client, tokens["agent"], "kyiv-hq", "0b8c4c1e-0000-4000-8000-000000000001", devs)
@@ -116,13 +129,13 @@ def test_upload_is_idempotent_and_tokens_are_stored_hashed(app: Flask, client: F
     assert all(t not in stored and len(h) == 64 for t in tokens.values() for h in stored)
 
 
-def test_devices_filters_detail_status_and_history(client: FlaskClient, tokens: dict[str, str]) -> None:
-    upload(client, tokens["agent"], "lviv", "scan-a", [
+def test_devices_filters_detail_status_and_history(client: FlaskClient, tokens: Tokens) -> None:
+    upload(client, tokens.agent("lviv"), "lviv", "scan-a", [
         device("10.1.0.1"), device("10.1.0.2", vendor="dahua", brand="dahua", model="DHI-NVR4108HS-8P-4KS2",
                                    device_class="nvr"),
         device("10.1.0.3", vendor=None, brand=None, flagged=False, model="M3106-L"),
         device("10.1.0.4", cves=[{"id": "CVE-2021-36260", "kev": True}])])
-    upload(client, tokens["agent"], "odesa", "scan-b", [device("10.2.0.1")])
+    upload(client, tokens.agent("odesa"), "odesa", "scan-b", [device("10.2.0.1")])
     h = auth(tokens["viewer"])
     assert client.get("/api/v1/devices?site=lviv", headers=h).get_json()["total"] == 4
     assert client.get("/api/v1/devices?vendor=dahua", headers=h).get_json()["total"] == 1
@@ -149,12 +162,12 @@ def test_devices_filters_detail_status_and_history(client: FlaskClient, tokens: 
     assert overview["devices"] == 5 and overview["by_status"]["isolated"] == 1
 
 
-def test_scan_to_scan_differences(client: FlaskClient, tokens: dict[str, str]) -> None:
+def test_scan_to_scan_differences(client: FlaskClient, tokens: Tokens) -> None:
     first = [device("10.3.0.1", mac="44:19:b6:00:00:01"), device("10.3.0.2", mac="44:19:b6:00:00:02")]
     second = [*copy.deepcopy(first[:1]), device("10.3.0.9", mac="44:19:b6:00:00:09")]
     second[0]["firmware"] = "V5.7.1 build 220118"
-    upload(client, tokens["agent"], "site-d", "scan-1", first)
-    upload(client, tokens["agent"], "site-d", "scan-2", second)
+    upload(client, tokens.agent("site-d"), "site-d", "scan-1", first)
+    upload(client, tokens.agent("site-d"), "site-d", "scan-2", second)
     diff = client.get("/api/v1/scans/scan-2/diff?against=scan-1", headers=auth(tokens["viewer"])).get_json()
     assert [d["ip"] for d in diff["appeared"]] == ["10.3.0.9"]
     assert [d["ip"] for d in diff["disappeared"]] == ["10.3.0.2"]
@@ -162,10 +175,11 @@ def test_scan_to_scan_differences(client: FlaskClient, tokens: dict[str, str]) -
     assert client.get("/api/v1/scans/nope/diff", headers=auth(tokens["viewer"])).status_code == 404
 
 
-def test_upload_validation(client: FlaskClient, tokens: dict[str, str]) -> None:
+def test_upload_validation(client: FlaskClient, tokens: Tokens) -> None:
     h = auth(tokens["agent"])
-    for body in ({"site": "", "devices": []}, {"site": "x", "devices": {}}, {"site": "x", "devices": [{"ip": 5}]},
-                 {"site": "x", "devices": [{"ip": "1.2.3.4", "flagged": "yes"}]}, {"site": "x" * 200, "devices": []}):
+    for body in ({"site": "", "devices": []}, {"site": "kyiv-hq", "devices": {}},
+                 {"site": "kyiv-hq", "devices": [{"ip": 5}]},
+                 {"site": "kyiv-hq", "devices": [{"ip": "1.2.3.4", "flagged": "yes"}]}, {"site": "x" * 200, "devices": []}):
         resp = client.post("/api/v1/scans", json=body, headers=h)
         assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "bad_request"
 
@@ -179,14 +193,16 @@ def test_feedback_is_stored(app: Flask, client: FlaskClient) -> None:
     assert client.post("/api/v1/feedback", json={"text": ""}).status_code == 400
 
 
-def test_dashboard_pages_render_and_escape(client: FlaskClient, tokens: dict[str, str]) -> None:
-    upload(client, tokens["agent"], "<script>alert(1)</script>", "scan-x",
+def test_dashboard_pages_render_and_escape(client: FlaskClient, tokens: Tokens) -> None:
+    upload(client, tokens["admin"], "<script>alert(1)</script>", "scan-x",
            [device("10.9.0.1", model="<img src=x onerror=alert(1)>")])
+    assert login(client, token=tokens["viewer"]).status_code == 303
     for path in ("/", "/devices", "/devices?vendor=hikvision&flagged=yes", "/lookup"):
         page = client.get(path)
         assert page.status_code == 200
         assert b"<script>alert(1)</script>" not in page.data and b"<img src=x" not in page.data
     assert b"&lt;script&gt;" in client.get("/").data
     assert client.get("/devices/424242").status_code == 404
-    looked = client.post("/lookup", data={"titles": "Hikvision DS-2CD2143G2-I\nReolink RLC-810A"})
+    looked = client.post("/lookup", data={"titles": "Hikvision DS-2CD2143G2-I\nReolink RLC-810A",
+                                          "csrf_token": csrf(client, "/lookup")})
     assert looked.status_code == 200 and b"hikvision" in looked.data

@@ -35,11 +35,12 @@ def live(db_url: str) -> Iterator[tuple[str, Flask]]:
 def test_twenty_sites_upload_at_once(live: tuple[str, Flask]) -> None:
     url, app = live
     engine = inventory(app).engine
-    token = inventory(app).create_token("agents", "agent")
+    tokens = [inventory(app).create_token(f"agent-{n:02d}", "agent", site=f"site-{n:02d}") for n in range(SITES)]
 
     def site(n: int) -> None:
         devs = [device(f"10.{n}.0.{i}", mac=f"44:19:b6:{n:02x}:00:{i:02x}") for i in range(1, DEVICES_PER_SITE + 1)]
         scan = {"id": f"00000000-0000-4000-8000-{n:012d}", "status": "finished"}
+        token = tokens[n]
         upload(url, token, f"site-{n:02d}", scan, devs, tries=5, backoff_s=0.2)
         upload(url, token, f"site-{n:02d}", scan, devs, tries=5, backoff_s=0.2)  # a retry after a lost answer
 

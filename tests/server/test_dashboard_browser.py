@@ -1,4 +1,5 @@
-"""The dashboard in headless Chromium: it renders, the device table filters work, a screenshot is kept."""
+"""The dashboard in headless Chromium: sign in, it renders, the device table filters work, an admin marks a device
+isolated from its page, a screenshot is kept."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from server import create_app
-from tests.server.conftest import inventory
+from tests.server.conftest import SECRET, inventory
 from tests.server.test_api import device
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -20,9 +21,11 @@ SCREENSHOT_ENV = "SPONSORWATCH_SCREENSHOT_DIR"  # set to write docs/ screenshots
 
 
 @pytest.fixture()
-def dashboard(tmp_path: Path) -> Iterator[str]:
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'dash.db'}", "RATELIMIT_ENABLED": False})
+def dashboard(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'dash.db'}", "RATELIMIT_ENABLED": False,
+                      "SECRET_KEY": SECRET})
     inv = inventory(app)
+    admin = inv.create_token("browser-admin", "admin")
     devs = []
     for i in range(1, 41):
         kind = i % 4
@@ -39,15 +42,16 @@ def dashboard(tmp_path: Path) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_port}", admin
     finally:
         server.shutdown()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (./dev test installs it)")
-def test_dashboard_renders_and_filters(dashboard: str) -> None:
+def test_dashboard_renders_and_filters(dashboard: tuple[str, str]) -> None:
     from playwright.sync_api import sync_playwright
 
+    dashboard, admin_token = dashboard
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -56,6 +60,10 @@ def test_dashboard_renders_and_filters(dashboard: str) -> None:
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(dashboard + "/")
+        page.wait_for_url("**/login?next=**")  # nothing is shown before signing in
+        page.fill("#token", admin_token)
+        page.click("#sign-in")
+        page.wait_for_url(dashboard + "/")
         assert page.locator(".card.alert .num").inner_text() == "30"
         assert page.locator("svg rect.bar.hot").count() == 2
         shots = os.environ.get(SCREENSHOT_ENV)
@@ -78,8 +86,17 @@ def test_dashboard_renders_and_filters(dashboard: str) -> None:
         rows.first.locator("a").click()
         page.wait_for_url("**/devices/*")
         assert "Status history" in page.content()
+        page.select_option("#status", "isolated")
+        page.fill("#note", "moved to VLAN 99")
+        page.click("#set-status")
+        page.wait_for_load_state()
+        assert "isolated by browser-admin: moved to VLAN 99" in page.locator("#history").inner_text()
         if shots:
             page.goto(dashboard + "/devices?flagged=yes")
             page.screenshot(path=str(Path(shots) / "devices.png"))
+        page.click("#sign-out")
+        page.wait_for_url("**/login")
+        page.goto(dashboard + "/devices")
+        page.wait_for_url("**/login?next=**")
         assert errors == []
         browser.close()
