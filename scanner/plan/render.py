@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -127,6 +128,11 @@ def as_xlsx(plan: Plan) -> bytes:
 @lru_cache(maxsize=1)
 def _jinja() -> Environment:
     return Environment(loader=PackageLoader("scanner.plan", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def stylesheet_text() -> str:
+    """The plan's styles (templates/plan.css), for a page that links them instead of embedding them."""
+    return (resources.files("scanner.plan") / "templates" / "plan.css").read_text(encoding="utf-8")
 
 
 def as_html(plan: Plan, stylesheet: str | None = None) -> str:

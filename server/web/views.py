@@ -8,12 +8,22 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from scanner.identify import identify
 from scanner.plan import PlanConfig, make_plan
-from scanner.plan.render import as_html
+from scanner.plan.render import as_html, stylesheet_text
 from scanner.storage import STATUSES
 from server import inventory
 from server.bounds import Budget, TooMuch
@@ -133,6 +143,12 @@ def _plan_cache() -> RenderCache[str]:
     return cache
 
 
+@bp.get("/plan.css")
+def plan_css() -> ResponseReturnValue:
+    """The plan's one stylesheet, from the plan package (the same styles a plan file embeds)."""
+    return Response(stylesheet_text(), mimetype="text/css", headers={"Cache-Control": "private, max-age=3600"})
+
+
 @bp.get("/plan")
 def plan() -> ResponseReturnValue:
     site = request.args.get("site") or None
@@ -143,10 +159,9 @@ def plan() -> ResponseReturnValue:
     if request.if_none_match.contains(etag):
         resp = make_response("", 304)
     else:
-        # The plan's styles as a stylesheet (static/plan.css): the dashboard's CSP allows no inline <style>.
+        # The plan's styles as a stylesheet (/plan.css): the dashboard's CSP allows no inline <style>.
         resp = make_response(_plan_cache().get(key, lambda: as_html(
-            make_plan(inventory().plan_inputs(sites), PlanConfig(), sites),
-            stylesheet=url_for("web.static", filename="plan.css"))))
+            make_plan(inventory().plan_inputs(sites), PlanConfig(), sites), stylesheet=url_for("web.plan_css"))))
     resp.set_etag(etag)
     resp.headers["Cache-Control"] = "private, no-cache"
     return resp

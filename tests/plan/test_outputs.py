@@ -124,13 +124,13 @@ def _inline_styles(html: str) -> list[str]:
 
 def test_the_dashboard_plan_links_its_stylesheet_and_the_file_keeps_it_inline(db: str, tmp_path: Path) -> None:
     """The dashboard's CSP (style-src 'self') blocks inline styles, so the dashboard's plan links
-    /static/plan.css; the plan written to a file stays one self-contained, printable page with the same styles."""
+    /plan.css; the plan written to a file stays one self-contained, printable page with the same styles."""
     client = _signed_in_client(db)
     page = client.get("/plan").get_data(as_text=True)
     assert "style-src 'self'" in client.get("/plan").headers["Content-Security-Policy"]
     assert _inline_styles(page) == [] and ' style="' not in page
-    assert re.search(r'<link rel="stylesheet" href="/static/plan.css">', page)
-    css = client.get("/static/plan.css")
+    assert re.search(r'<link rel="stylesheet" href="/plan.css">', page)
+    css = client.get("/plan.css")
     assert css.status_code == 200 and css.mimetype == "text/css"
     out = tmp_path / "plan.html"
     assert main(["plan", "--db", db, "-o", str(out)]) == 0
