@@ -6,10 +6,12 @@ import glob
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from scanner.storage import Inventory
 from server import create_app
 from server import inventory as server_inventory
 
-PG_PORT = 55432
+START_TRIES = 3
 SECRET = "test-secret-key-0123456789abcdef0123456789abcdef"
 AGENT_SITE = "kyiv-hq"  # the site the `tokens` fixture's agent token is bound to
 
@@ -37,20 +39,33 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+def free_port() -> int:
+    """A port nothing listens on right now (the kernel's choice; a fixed one can collide with a test's sockets)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster on 127.0.0.1:55432 (trust auth, its own data directory)."""
+    """A throwaway PostgreSQL cluster on a free loopback port (trust auth, its own data directory)."""
     bindir = _pg_bin()
     data = tempfile.mkdtemp(prefix="sw-pg-")
     if os.geteuid() == 0:
         shutil.chown(data, "postgres")
     subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "sw", "-E", "UTF8"]),
                    check=True, capture_output=True)
-    subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-w", "-l", f"{data}/log", "-o",
-                                 f"-h 127.0.0.1 -p {PG_PORT} -k {data} -c fsync=off -c max_connections=200", "start"]),
-                   check=True, capture_output=True)
+    for attempt in range(START_TRIES):  # a port free a moment ago can be taken by then: try another
+        port = free_port()
+        started = subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-w", "-l", f"{data}/log", "-o",
+                                               f"-h 127.0.0.1 -p {port} -k {data} -c fsync=off "
+                                               "-c max_connections=200", "start"]), capture_output=True)
+        if started.returncode == 0:
+            break
+        if attempt + 1 == START_TRIES:
+            raise RuntimeError(f"PostgreSQL did not start: {Path(data, 'log').read_text(errors='replace')[-2000:]}")
     try:
-        yield f"postgresql+psycopg://sw@127.0.0.1:{PG_PORT}/postgres"
+        yield f"postgresql+psycopg://sw@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "stop"]), capture_output=True)
         shutil.rmtree(data, ignore_errors=True)
