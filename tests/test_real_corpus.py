@@ -53,8 +53,9 @@ def rows() -> list[Row]:
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t")
-        assert len(parts) in (5, 6), f"real_titles.tsv line {n}: {len(parts)} columns"
-        out.append(Row(n, *parts[:5], parts[5] if len(parts) == 6 else ""))
+        assert len(parts) == 6, f"real_titles.tsv line {n}: {len(parts)} columns"
+        lang, expected, category, title, note, source = parts  # the source is always the last column
+        out.append(Row(n, lang, expected, category, title, source, note))
     return out
 
 

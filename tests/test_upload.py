@@ -7,14 +7,13 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 
 from scanner.upload import UploadError, check_url, endpoint, upload
+from tests.loopback_http import serving
 
 
 def test_endpoint_accepts_a_base_url_or_the_endpoint() -> None:
@@ -35,27 +34,12 @@ def refusing_server() -> Iterator[tuple[str, list[str]]]:
     """A real HTTP server on loopback that refuses every upload with 401, recording each request path."""
     seen: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            seen.append(self.path)
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            body = b'{"error": {"code": "unauthorized", "message": "unknown or revoked token"}}'
-            self.send_response(401)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def refuse(path: str, _headers: dict[str, str], _body: bytes) -> tuple[int, bytes]:
+        seen.append(path)
+        return 401, b'{"error": {"code": "unauthorized", "message": "unknown or revoked token"}}'
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", seen
-    finally:
-        server.shutdown()
+    with serving(refuse) as url:
+        yield url, seen
 
 
 def test_a_refusal_is_reported_at_once_not_retried(refusing_server: tuple[str, list[str]]) -> None:
@@ -70,26 +54,12 @@ def collector() -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
     """A real HTTP server on loopback that accepts every upload (201), keeping its headers and raw body."""
     received: list[tuple[dict[str, str], bytes]] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append((dict(self.headers), self.rfile.read(int(self.headers.get("Content-Length", "0")))))
-            body = json.dumps({"devices": len(json.loads(received[-1][1])["devices"])}).encode()
-            self.send_response(201)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def accept(_path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        received.append((headers, body))
+        return 201, json.dumps({"devices": len(json.loads(body)["devices"])}).encode()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", received
-    finally:
-        server.shutdown()
+    with serving(accept) as url:
+        yield url, received
 
 
 def test_control_characters_never_leave_the_agent(collector: tuple[str, list[tuple[dict[str, str], bytes]]]) -> None:

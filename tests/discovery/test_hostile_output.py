@@ -10,9 +10,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from scanner.storage import Inventory
 from sponsorwatch.lab import render_lab
 from sponsorwatch.main import main
 from sponsorwatch.scan import render_table
+from tests.loopback_http import serving
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A model that closes a markup tag nobody opened (rich raises MarkupError), a terminal hyperlink, an ANSI colour,
@@ -110,26 +109,12 @@ def collector() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A real HTTP server on loopback that accepts uploads like the server's scans endpoint (201), keeping them."""
     received: list[dict[str, Any]] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0")))))
-            body = json.dumps({"scan": received[-1]["scan"]["id"], "devices": len(received[-1]["devices"])}).encode()
-            self.send_response(201)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def accept(_path: str, _headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        received.append(json.loads(body))
+        return 201, json.dumps({"scan": received[-1]["scan"]["id"], "devices": len(received[-1]["devices"])}).encode()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", received
-    finally:
-        server.shutdown()
+    with serving(accept) as url:
+        yield url, received
 
 
 @pytest.mark.parametrize("model", [MARKUP, LINK + ANSI])
