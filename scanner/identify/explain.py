@@ -196,6 +196,8 @@ def explanation(kb: KnowledgeBase, verdict: Verdict, best: Evidence, chain: list
         why = f"model {best.term} belongs to a {label} model family"
     elif best.kind == "fuzzy-alias":
         why = f"'{best.term}' reads as {label}"
+    elif best.kind == "trademark":
+        why = f"'{best.term}' is a {label} technology or product-line name"
     elif best.detail.startswith("misspelling"):
         why = f"'{best.term}' is a known misspelling of {label}"
     else:
