@@ -88,7 +88,16 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         print("sponsorwatch lookup: give TEXT arguments, --file F (one text per line) or --sample",
               file=sys.stderr)
         return 2
-    verdicts = (identify(t) for t in texts)
+    flagged = False
+
+    def judged() -> Iterator[Verdict]:
+        nonlocal flagged
+        for t in texts:
+            v = identify(t)
+            flagged = flagged or v.flagged
+            yield v
+
+    verdicts = judged()
     if args.json:
         for v in verdicts:
             sys.stdout.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
@@ -96,11 +105,12 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         _render_table(verdicts, Console())
     else:
         _render_lines(verdicts, sys.stdout)
-    return 0
+    return 1 if flagged else 0  # the exit codes of sponsorwatch/main.py: 1 = something flagged
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser("lookup", help="judge product or tender titles: listed maker or not, and why")
+    p = sub.add_parser("lookup", help="judge product or tender titles: listed maker or not, and why",
+                       epilog="exit status: 0 nothing flagged, 1 something flagged, 2 error")
     p.add_argument("text", nargs="*", help="titles to judge")
     p.add_argument("--file", "-f", help="read one text per line from FILE ('-' for standard input)")
     p.add_argument("--sample", action="store_true", help="judge the bundled sample of real titles")

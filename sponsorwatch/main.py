@@ -1,4 +1,13 @@
-"""The `sponsorwatch` command: sub-commands from their modules, and one mapping of errors to exit codes."""
+"""The `sponsorwatch` command: sub-commands from their modules, and one mapping of errors to exit codes.
+
+Exit codes, the same for every command that judges something (lookup, scan, import), so that scripts can act:
+  0  done, nothing flagged
+  1  done, something flagged (a listed maker's product or device)
+  2  error: bad arguments or input, unreadable knowledge base, I/O failure
+  3  a scan or import stopped early (its time bound); what it found is saved
+  130 interrupted (Ctrl-C / SIGTERM); what was found is saved
+Commands that only produce something (demo, plan, kb, serve, …) exit 0 on success and 2 on error.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +19,7 @@ from scanner.knowledge import KnowledgeError
 from sponsorwatch import kb, lab, lookup, plan, scan, server
 
 COMMANDS = (lookup, scan, lab, plan, kb, server)
+OK, FLAGGED, ERROR, INCOMPLETE, INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,12 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except KnowledgeError as exc:
         print(f"sponsorwatch: knowledge base unreadable: {exc}", file=sys.stderr)
-        return 1
+        return ERROR
     except BrokenPipeError:
         return 0
     except OSError as exc:
         print(f"sponsorwatch: {exc}", file=sys.stderr)
-        return 1
+        return ERROR
 
 
 if __name__ == "__main__":

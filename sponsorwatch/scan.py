@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -22,6 +23,7 @@ from scanner.discovery.ports import CAMERA_PORTS
 from scanner.discovery.scan import ScanOptions
 from scanner.discovery.targets import TargetError, read_targets_file
 from scanner.identify.device import DeviceVerdict
+from scanner.knowledge import load
 from scanner.session import AUTO, ScanResult, ScanSession
 from scanner.storage import Inventory
 from scanner.untrusted import terminal_text
@@ -41,22 +43,64 @@ def said(value: Any) -> str:
     return escape(terminal_text(value))
 
 
+# Columns by priority: a narrow terminal drops from the end of this list first (serials would otherwise fold over
+# several lines); a CSV or JSON export always has them all.
+COLUMNS: tuple[tuple[str, int], ...] = (("ip", 0), ("verdict", 0), ("maker / brand", 0), ("model", 0),
+                                        ("CVEs", 0), ("class", 100), ("serial", 120), ("firmware", 140))
+
+
+def _cves(d: dict[str, Any], short: bool) -> str:
+    cves = d.get("cves") or []
+    if short and len(cves) > 1:
+        kev = sum(1 for c in cves if c["kev"])
+        return f"{len(cves)}" + (f" ({kev} KEV)" if kev else "")
+    return ", ".join(c["id"] + ("?" if c["confidence"] == "low" else "") + (" KEV" if c["kev"] else "")
+                     for c in cves)
+
+
+def _ip_key(ip: str) -> tuple[int, ...]:
+    try:
+        return (4, *(int(x) for x in ip.split(".")))
+    except ValueError:
+        return (6, *(int(x or "0", 16) for x in ip.split("%")[0].split(":")))
+
+
+def _who(d: dict[str, Any]) -> str:
+    """Maker and brand by their display names: "Hikvision", "Hikvision · LTS (oem)"; an unknown label as given."""
+    entities = load().entities
+
+    def name(key: Any) -> str:
+        return entities[key].display if key in entities else str(key)
+
+    if not d.get("vendor"):
+        return name(d["brand"]) if d.get("brand") else ""
+    if d.get("brand") and d["brand"] != d["vendor"]:
+        return f"{name(d['vendor'])} · {name(d['brand'])} ({d['relation']})"
+    return name(d["vendor"])
+
+
 def render_table(devices: list[dict[str, Any]], console: Console, title: str) -> None:
-    table = Table(title=shown(title), expand=True)
-    for col, kw in (("ip", {"no_wrap": True}), ("verdict", {"no_wrap": True}), ("maker / brand", {}),
-                    ("model", {}), ("serial", {"overflow": "fold"}), ("firmware", {}), ("class", {}),
-                    ("CVEs", {})):
-        table.add_column(col, **kw)
-    for d in sorted(devices, key=lambda d: tuple(int(x) for x in d["ip"].split("."))):
+    """The devices as a table that fits the terminal: at 80 columns one line per device with ip, verdict, maker,
+    model and CVE count; class, serial and firmware appear as the width allows."""
+    width = console.width
+    wide = width >= 140
+    cols = [name for name, min_width in COLUMNS if width >= min_width]
+    table = Table(title=shown(title), expand=width >= 100, box=box.HEAVY_HEAD if width >= 100 else box.SIMPLE_HEAD)
+    for col in cols:
+        fixed = col in ("ip", "verdict", "CVEs")
+        table.add_column(col, no_wrap=True, overflow="ellipsis", min_width=None if not fixed else 3,
+                         max_width=None if wide or fixed else 24)
+    for d in sorted(devices, key=lambda d: _ip_key(str(d["ip"]))):
         verdict = "[bold red]SPONSOR[/]" if d["flagged"] else ("[yellow]weak[/]" if d["vendor"] else "[green]-[/]")
-        who = d["vendor"] or ""
-        if d["brand"] and d["brand"] != d["vendor"]:
-            who = f"{who} / {d['brand']} ({d['relation']})" if who else str(d["brand"])
-        cves = ", ".join(c["id"] + ("?" if c["confidence"] == "low" else "") + (" KEV" if c["kev"] else "")
-                         for c in d["cves"])
-        table.add_row(shown(d["ip"]), verdict, shown(who), shown(d["model"]), shown(d["serial"]),
-                      shown(d["firmware"]), shown(d["device_class"]), shown(cves))
+        cells: dict[str, Text | str] = {"ip": shown(d["ip"]), "verdict": verdict, "maker / brand": shown(_who(d)),
+                 "model": shown(d["model"]), "CVEs": shown(_cves(d, short=not wide)),
+                 "class": shown(d["device_class"]), "serial": shown(d["serial"]), "firmware": shown(d["firmware"])}
+        table.add_row(*(cells[c] for c in cols))
     console.print(table)
+    hidden = [name for name, _ in COLUMNS if name not in cols]
+    if hidden:
+        console.print(f"[dim]{', '.join(hidden)} not shown at {width} columns: widen the terminal, or use "
+                      "--format csv / json[/]")
 
 
 def options_from(args: argparse.Namespace) -> ScanOptions:
@@ -165,7 +209,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                             f"{said(repr(site))}")
     if args.output or args.format != "table":
         text = result.to_csv() if args.format == "csv" else result.to_json()
-        if args.output:
+        if args.output and args.output != "-":
             with open(args.output, "w", encoding="utf-8") as fh:
                 fh.write(text)
         else:
@@ -174,7 +218,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         _summary(result, inventory, console)
     for message in messages:
         console.print(message)
-    return 0 if result.status == "finished" else 3
+    if result.status != "finished":
+        return 3
+    return 1 if any(d["flagged"] for d in result.devices) else 0  # exit codes: sponsorwatch/main.py
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -223,7 +269,7 @@ def add_scan_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--credentials", help="file with USER:PASSWORD (or $SPONSORWATCH_CREDENTIALS); never echoed")
     p.add_argument("--rpc2-login", action="store_true", help="allow Dahua's RPC2_Login first stage (a login attempt)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("-o", "--output", help="write the json/csv document here")
+    p.add_argument("-o", "--output", help="write the json/csv document here ('-': standard output)")
     p.add_argument("--resume", metavar="SCAN_ID", help="continue an interrupted scan, skipping finished hosts")
     p.add_argument("--db", help="database URL (default: $DATABASE_URL, else instance/sponsorwatch.db)")
     p.add_argument("--upload", metavar="URL", help="send the finished scan to a sponsorwatch server")
@@ -237,7 +283,9 @@ def add_scan_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def add_parsers(sub: Any) -> None:
-    sp = sub.add_parser("scan", help="find cameras, recorders and intercoms; flag Hikvision/Dahua hardware")
+    sp = sub.add_parser("scan", help="find cameras, recorders and intercoms; flag Hikvision/Dahua hardware",
+                        epilog="exit status: 0 no sponsor device, 1 sponsor devices found, 2 error, 3 stopped at "
+                               "--max-duration, 130 interrupted (what was found is saved)")
     add_scan_arguments(sp).set_defaults(func=cmd_scan)
     demo = sub.add_parser("demo", help="start the device lab, scan it, inventory it and write a removal plan")
     demo.add_argument("--db", help="database URL (default: instance/sponsorwatch.db)")

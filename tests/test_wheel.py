@@ -58,7 +58,7 @@ def _run(bindir: Path, *argv: str, cwd: Path) -> subprocess.CompletedProcess[str
 def test_the_agent_installs_without_the_server(wheel: Path, tmp_path: Path) -> None:
     bindir = _venv(tmp_path / "agent", str(wheel))
     looked = _run(bindir, "lookup", "--json", "Hikvision DS-2CD2143G2-I", cwd=tmp_path)
-    assert looked.returncode == 0, looked.stderr
+    assert looked.returncode == 1, looked.stderr  # exit status 1: something flagged
     assert json.loads(looked.stdout)["vendor"] == "hikvision"
     assert _run(bindir, "scan", "--help", cwd=tmp_path).returncode == 0
     assert _run(bindir, "--version", cwd=tmp_path).stdout.startswith("sponsorwatch ")

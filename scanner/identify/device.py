@@ -101,6 +101,8 @@ class DeviceIdentifier:
         update = _first(obs, "update_serial")
         if update and (model is None or model.isdigit()):
             model = update[0]  # Lorex NVRs report deviceType=31; the real model is in updateSerial
+        if model is not None and model.isdigit():
+            return None  # a numeric device-type code (Lorex "31" without credentials) is not a model
         return model
 
     def identify(self, ip: str, observations: list[Observation], ports: list[int] | None = None) -> DeviceVerdict:

@@ -68,3 +68,12 @@ def test_cves_from_firmware_only() -> None:
     assert possible[0]["id"] == "CVE-2021-36260" and possible[0]["summary"].startswith("possibly affected")
     assert exposure("dahua", "IPC-HDW1025C", "2.420.Dahua 00.14.R, build: 2016-06-18")[0]["id"] == "CVE-2017-9315"
     assert exposure("dahua", "IPC-HDW5421S", "2.400.0.8") == []  # no build date: no guess
+
+
+def test_a_numeric_device_type_is_not_a_model() -> None:
+    # A Lorex NVR asked without credentials answers deviceType=31: a type code, not a model number.
+    obs = [Observation("magicbox", "deviceType=31", {"model": "31"}),
+           Observation("http-server", "Webs", {})]
+    assert device_identifier().identify("127.0.0.9", obs).model is None
+    with_update = [Observation("magicbox", "deviceType=31", {"model": "31", "update_serial": "DHI-NVR4108HS-8P-4KS2"})]
+    assert device_identifier().identify("127.0.0.9", with_update).model == "DHI-NVR4108HS-8P-4KS2"

@@ -91,14 +91,14 @@ def test_lab_table_shows_device_strings_as_text() -> None:
 
 def test_lookup_table_shows_titles_as_text(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "400")  # one row per line, for the assertions
-    assert main(["lookup", "--table", f"Hikvision DS-2CD2143G2-I {MARKUP}", f"Dahua {LINK} {ANSI}"]) == 0
+    assert main(["lookup", "--table", f"Hikvision DS-2CD2143G2-I {MARKUP}", f"Dahua {LINK} {ANSI}"]) == 1
     out = capsys.readouterr().out
     assert MARKUP in out and LINK in out and "[31mred" in out
     _no_escape_sequences(out)
 
 
 def test_lookup_lines_drop_escape_sequences(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["lookup", f"Dahua IPC-HDW5421S {ANSI}\x1b]0;owned\x07"]) == 0
+    assert main(["lookup", f"Dahua IPC-HDW5421S {ANSI}\x1b]0;owned\x07"]) == 1
     out = capsys.readouterr().out
     assert "IPC-HDW5421S [31mred]0;owned" in out
     _no_escape_sequences(out)
@@ -134,7 +134,7 @@ def test_a_hostile_model_cannot_stop_recording_or_upload(model: str, tmp_path: P
         code = main(["scan", f"{dev.ip}/32", "--scope", "127.0.0.0/8", "--db", db, "--udp-window", "0.5",
                      "--engine", "asyncio", "--no-multicast", "--site", "[/]site", "--upload", url])
     out = capsys.readouterr()
-    assert code == 0, out.err
+    assert code == 1, out.err  # exit status 1: a sponsor device was found
     assert len(received) == 1 and received[0]["site"] == "[/]site"
     assert [d["model"] for d in received[0]["devices"]] == [model.replace("\x1b", "")]
     rows, count = Inventory(db).list_devices(site="[/]site")
