@@ -125,9 +125,17 @@ def as_xlsx(plan: Plan) -> bytes:
     return out.getvalue()
 
 
+def _maker(entity: object) -> str:
+    """A maker or brand id as people name it ("hikvision" -> "Hikvision"); anything else as given."""
+    entities = load().entities
+    return entities[entity].display if isinstance(entity, str) and entity in entities else str(entity or "")
+
+
 @lru_cache(maxsize=1)
 def _jinja() -> Environment:
-    return Environment(loader=PackageLoader("scanner.plan", "templates"), autoescape=select_autoescape(["html"]))
+    env = Environment(loader=PackageLoader("scanner.plan", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["maker"] = _maker
+    return env
 
 
 def stylesheet_text() -> str:

@@ -229,3 +229,17 @@ def test_plan_xlsx_has_no_formula_cell_and_keeps_the_text(hostile_db: str, tmp_p
     assert {"'" + HOSTILE[k] for k in ("site", "model", "serial", "firmware")} <= texts
     devices = list(wb["Devices"].iter_rows(values_only=True))
     assert devices[1][0] == 1 and isinstance(devices[1][11], (int, float))  # numbers stay numbers
+
+
+def test_the_html_plan_reads_like_the_dashboard_and_prints_a_phase_per_page(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "plan.html"
+    assert main(["plan", "--db", db, "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    css = _inline_styles(page)[0]
+    # the dashboard's palette, and a print layout: each phase starts a page, table headers repeat
+    assert "--accent: #1f4e8c" in css and "@media print" in css
+    print_rules = css[css.index("@media print"):]
+    assert "section.phase { break-before: page" in print_rules and "table-header-group" in print_rules
+    # makers by their names, never their ids
+    assert ">Hikvision" in page and "<td>hikvision" not in page
+    assert page.count('<section class="phase">') >= 1 and '<div class="cards">' in page
