@@ -100,7 +100,8 @@ def actor() -> str:
     return "login-link" if user["kind"] == "link" else f"{user['kind']}:{user['name']}"
 
 
-def _safe_next(raw: str | None) -> str:
+def safe_next(raw: str | None) -> str:
+    """A path on this site to go back to after a form (never another host); "/" otherwise."""
     if raw and raw.startswith("/") and not raw.startswith(("//", "/\\")) and "\r" not in raw and "\n" not in raw:
         return raw
     return "/"
@@ -116,7 +117,7 @@ def _sign_in(who: dict[str, Any]) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def login() -> ResponseReturnValue:
-    nxt = _safe_next(request.values.get("next"))
+    nxt = safe_next(request.values.get("next"))
     if request.method == "GET":
         return render_template("login.html", next=nxt, error=None)
     token, name = request.form.get("token", "").strip(), request.form.get("username", "").strip()
