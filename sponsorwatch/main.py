@@ -16,9 +16,9 @@ import sys
 
 from scanner import __version__
 from scanner.knowledge import KnowledgeError
-from sponsorwatch import kb, lab, lookup, plan, scan, server
+from sponsorwatch import agent, importer, kb, lab, lookup, plan, scan, server
 
-COMMANDS = (lookup, scan, lab, plan, kb, server)
+COMMANDS = (lookup, scan, importer, agent, lab, plan, kb, server)
 OK, FLAGGED, ERROR, INCOMPLETE, INTERRUPTED = 0, 1, 2, 3, 130
 
 

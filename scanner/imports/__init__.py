@@ -1,0 +1,1 @@
+"""Importing device lists admins already hold (nmap XML, DHCP leases, neighbour and switch tables, CSV)."""
