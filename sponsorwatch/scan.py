@@ -109,7 +109,8 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
         rate=args.rate, concurrency=args.concurrency, max_duration_s=args.max_duration,
         udp_window_s=args.udp_window, multicast_if=None if args.no_multicast else (args.multicast_if or AUTO),
         mdns=args.mdns, engine=args.engine, credentials=load_credentials(args.credentials),
-        rpc2_login=args.rpc2_login,
+        rpc2_login=args.rpc2_login, multicast6_if=None if args.no_multicast else "auto",
+        host_discovery=not args.no_host_discovery,
     )
 
 
@@ -265,6 +266,8 @@ def add_scan_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--multicast-if", help="interface address for multicast discovery (default: auto)")
     p.add_argument("--no-multicast", action="store_true", help="unicast discovery only")
     p.add_argument("--mdns", action="store_true", help="browse mDNS camera services on the local segment")
+    p.add_argument("--no-host-discovery", action="store_true",
+                   help="port-scan every address, not only those found alive first (as nmap -Pn)")
     p.add_argument("--engine", choices=("auto", "nmap", "asyncio"), default="auto", help="port scan engine")
     p.add_argument("--credentials", help="file with USER:PASSWORD (or $SPONSORWATCH_CREDENTIALS); never echoed")
     p.add_argument("--rpc2-login", action="store_true", help="allow Dahua's RPC2_Login first stage (a login attempt)")

@@ -15,6 +15,7 @@ import httpx
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from scanner.discovery.targets import url_host
 from scanner.identify.device import Observation
 
 CREDENTIALS_ENV = "SPONSORWATCH_CREDENTIALS"
@@ -77,7 +78,7 @@ def _xml_fields(body: bytes) -> dict[str, str]:
 
 
 async def isapi_device_info(ip: str, port: int, creds: Credentials) -> list[Observation]:
-    url = f"http://{ip}:{port}/ISAPI/System/deviceInfo"
+    url = f"http://{url_host(ip, port)}/ISAPI/System/deviceInfo"
     async with httpx.AsyncClient(timeout=AUTH_TIMEOUT_S) as client:
         status, body = await _get(client, url, creds)
     if status != 200:
@@ -92,7 +93,7 @@ async def isapi_device_info(ip: str, port: int, creds: Credentials) -> list[Obse
 
 
 async def magicbox_info(ip: str, port: int, creds: Credentials) -> list[Observation]:
-    base = f"http://{ip}:{port}/cgi-bin/magicBox.cgi?action="
+    base = f"http://{url_host(ip, port)}/cgi-bin/magicBox.cgi?action="
     async with httpx.AsyncClient(timeout=AUTH_TIMEOUT_S) as client:
         status, body = await _get(client, base + "getSystemInfo", creds)
         if status != 200:
@@ -130,14 +131,14 @@ async def onvif_info(ip: str, port: int, creds: Credentials) -> list[Observation
         ("serial", "SerialNumber"))}
     fields["mac"] = str(mac) if mac else ""
     return [Observation("onvif-info", f"{fields['manufacturer']} {fields['model']}", dict(fields),
-                        f"ONVIF GetDeviceInformation at http://{ip}:{port}/onvif/device_service")]
+                        f"ONVIF GetDeviceInformation at http://{url_host(ip, port)}/onvif/device_service")]
 
 
 async def rpc2_login_challenge(ip: str, port: int, user: str) -> list[Observation]:
     """Dahua's first login stage (no password is sent): the challenge names the realm and MAC. Opt-in only."""
     body = {"method": "global.login", "params": {"userName": user, "password": "", "clientType": "Web3.0"}, "id": 1}
     async with httpx.AsyncClient(timeout=AUTH_TIMEOUT_S) as client:
-        resp = await client.post(f"http://{ip}:{port}/RPC2_Login", json=body)
+        resp = await client.post(f"http://{url_host(ip, port)}/RPC2_Login", json=body)
     try:
         params = json.loads(resp.content[:BODY_LIMIT]).get("params", {})
     except (ValueError, AttributeError):
@@ -146,7 +147,7 @@ async def rpc2_login_challenge(ip: str, port: int, user: str) -> list[Observatio
         return []
     mac = str(params.get("mac", ""))
     mac = ":".join(mac[i:i + 2] for i in range(0, 12, 2)).lower() if len(mac) == 12 else ""
-    out = [Observation("rpc2-login", "challenge", {"mac": mac}, f"http://{ip}:{port}/RPC2_Login")]
+    out = [Observation("rpc2-login", "challenge", {"mac": mac}, f"http://{url_host(ip, port)}/RPC2_Login")]
     if isinstance(params.get("realm"), str):
         out.append(Observation("realm", params["realm"][:128], detail="RPC2_Login challenge"))
     return out

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scanner.discovery.targets import url_host
 from scanner.identify.device import Observation
 
 READ_LIMIT = 64 * 1024
@@ -123,7 +124,7 @@ async def _send_all(ip: str, port: int, requests: dict[str, Request], arg: str) 
 
 async def http_probes(ip: str, port: int) -> list[Observation]:
     """Every request of HTTP_REQUESTS, at once; replies become header, server, body, realm, favicon observations."""
-    host = f"{ip}:{port}" if port != 80 else ip
+    host = url_host(ip, port if port != 80 else None)
     url = f"http://{host}"
     out: list[Observation] = []
     raw = await _send_all(ip, port, HTTP_REQUESTS, host)
@@ -149,7 +150,7 @@ async def http_probes(ip: str, port: int) -> list[Observation]:
 
 
 async def rtsp_probes(ip: str, port: int = 554) -> list[Observation]:
-    uri = f"rtsp://{ip}:{port}/"
+    uri = f"rtsp://{url_host(ip, port)}/"
     out = []
     for raw in (await _send_all(ip, port, RTSP_REQUESTS, uri)).values():
         if raw.startswith(b"RTSP/1.0"):
@@ -180,14 +181,14 @@ async def tls_probes(ip: str, port: int) -> list[Observation]:
         if der:
             with contextlib.suppress(ValueError):
                 subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()
-                out.append(Observation("tls-subject", subject[:512], detail=f"TLS certificate on {ip}:{port}"))
-        writer.write(TLS_REQUESTS["https"].build(ip))
+                out.append(Observation("tls-subject", subject[:512], detail=f"TLS certificate on {url_host(ip, port)}"))
+        writer.write(TLS_REQUESTS["https"].build(url_host(ip)))
         await writer.drain()
         raw = await asyncio.wait_for(reader.read(READ_LIMIT), READ_TIMEOUT_S)
         if raw:
             _, headers, _ = split_http(raw)
             if "server" in headers:
-                out.append(Observation("http-server", headers["server"], detail=f"https://{ip}:{port}/"))
+                out.append(Observation("http-server", headers["server"], detail=f"https://{url_host(ip, port)}/"))
     except (OSError, TimeoutError, ssl.SSLError, ConnectionError):
         pass
     finally:

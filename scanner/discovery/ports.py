@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shutil
+import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from scanner.discovery.targets import sockaddr
 
 CAMERA_PORTS = (80, 443, 554, 8000, 8080, 8443, 37777)
 CONNECT_TIMEOUT_S = 1.0
@@ -34,28 +36,37 @@ class TokenBucket:
 
 
 async def _probe(ip: str, port: int, timeout: float) -> bool:
+    loop = asyncio.get_running_loop()
     try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(ip, port), timeout)
+        addr = sockaddr(ip, port)
+    except OSError:
+        return False
+    sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    try:
+        await asyncio.wait_for(loop.sock_connect(sock, addr), timeout)
     except (OSError, TimeoutError):
         return False
-    writer.close()
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(writer.wait_closed(), 0.5)
+    finally:
+        sock.close()
     return True
 
 
 async def connect_scan(hosts: Iterable[str], ports: Iterable[int], *, rate: float = 2000, concurrency: int = 256,
-                       timeout: float = CONNECT_TIMEOUT_S) -> dict[str, list[int]]:
-    """Open TCP ports per host by full connects (no privileges needed)."""
-    bucket = TokenBucket(rate)
+                       timeout: float | Callable[[str], float] = CONNECT_TIMEOUT_S,
+                       bucket: TokenBucket | None = None) -> dict[str, list[int]]:
+    """Open TCP ports per host by full connects (no privileges needed). `timeout` may be a function of the host
+    (the waits measured in host discovery); `bucket` shares one rate with the scan's other probes."""
+    bucket = bucket or TokenBucket(rate)
     sem = asyncio.Semaphore(concurrency)
     found: dict[str, list[int]] = {}
     port_list = list(ports)
+    wait: Callable[[str], float] = timeout if callable(timeout) else (lambda _ip: float(timeout))
 
     async def one(ip: str, port: int) -> None:
         async with sem:
             await bucket.acquire()
-            if await _probe(ip, port, timeout):
+            if await _probe(ip, port, wait(ip)):
                 found.setdefault(ip, []).append(port)
 
     await asyncio.gather(*(one(ip, p) for ip in hosts for p in port_list))

@@ -23,6 +23,7 @@ class UdpProbe:
     group: str
     payloads: Callable[[], list[bytes]]
     count: int  # datagrams per host (len(payloads()))
+    group6: str | None = None  # its IPv6 multicast group; None: an IPv4-only protocol, not sent to IPv6 hosts
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ UDP_PROBES: dict[str, UdpProbe] = {
     "sadp": UdpProbe(sadp.PORT, sadp.MULTICAST_GROUP, lambda: [sadp.probe()], 1),
     "dhip": UdpProbe(dhip.PORT, dhip.MULTICAST_GROUP, lambda: [dhip.probe()], 1),
     # untyped (as nmap's wsdd sends) and NetworkVideoTransmitter-typed: some cameras answer only the latter
-    "wsd": UdpProbe(wsd.PORT, wsd.MULTICAST_GROUP, lambda: [wsd.probe(False), wsd.probe(True)], 2),
+    "wsd": UdpProbe(wsd.PORT, wsd.MULTICAST_GROUP, lambda: [wsd.probe(False), wsd.probe(True)], 2,
+                    wsd.MULTICAST_GROUP6),
 }
 PORT_PROBES: dict[str, PortProbe] = {
     "http": PortProbe((80, 8080), banners.HTTP_REQUESTS, banners.http_probes),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import socket
 import time
 import urllib.parse
 from collections import deque
@@ -20,18 +21,46 @@ from scanner.wire import WireError, dhip, sadp, wsd
 
 LOG_LIMIT = 5000
 UDP_PORTS = {"sadp": 37020, "dhip": 37810, "wsd": 3702}
+IPV4_ONLY = ("sadp", "dhip")  # discovery protocols an IPv6 device does not speak
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+LAB_LINK_PREFIX = "swlab"  # link-local addresses are the lab's only on its own links (scanner.lab.netns)
+
+
+def _lab_link(zone: str | int | None) -> bool:
+    """A link-local zone that names one of the lab's own links (made inside its own network namespace)."""
+    if zone is None or zone == "" or zone == 0:
+        return False
+    try:
+        name = socket.if_indextoname(int(zone)) if str(zone).isdigit() else str(zone)
+    except OSError:
+        return False
+    return name.startswith(LAB_LINK_PREFIX)
 
 
 def require_loopback(ip: str) -> None:
-    """The lab binds and answers on loopback only (docs/architecture.md, network safety)."""
-    if ipaddress.ip_address(ip) not in LOOPBACK:
-        raise LabError(f"refusing to use {ip}: the lab only runs on 127.0.0.0/8")
+    """The lab binds and answers on loopback only (docs/architecture.md, network safety): 127.0.0.0/8, ::1, or a
+    link-local address on one of the lab's own links in its own namespace."""
+    text, _, zone = ip.partition("%")
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError as exc:
+        raise LabError(f"not an address: {ip!r}") from exc
+    if addr in LOOPBACK or addr == ipaddress.IPv6Address("::1"):
+        return
+    if addr.version == 6 and addr.is_link_local and _lab_link(zone or None):
+        return
+    raise LabError(f"refusing to use {ip}: the lab only runs on 127.0.0.0/8, ::1 and its own {LAB_LINK_PREFIX}* "
+                   "links")
 
 
 def _is_loopback(addr: Any) -> bool:
+    """A peer the lab may answer: loopback, or link-local on the lab's own links."""
     try:
-        return ipaddress.ip_address(addr[0]) in LOOPBACK
+        text, _, zone = str(addr[0]).partition("%")
+        ip = ipaddress.ip_address(text)
+        if ip in LOOPBACK or ip == ipaddress.IPv6Address("::1"):
+            return True
+        return ip.version == 6 and ip.is_link_local and _lab_link(zone or (addr[3] if len(addr) > 3 else None))
     except (ValueError, TypeError, IndexError):
         return False
 
@@ -114,6 +143,15 @@ class Device:
         )
 
     @property
+    def is_ipv6(self) -> bool:
+        return ":" in self.ip
+
+    @property
+    def url_host(self) -> str:
+        """The device's address as a URL host: IPv6 in brackets, a zone as %25 (RFC 6874)."""
+        return f"[{self.ip.replace('%', '%25')}]" if self.is_ipv6 else self.ip
+
+    @property
     def model_shown(self) -> str:
         if self.profile.behaviour == "html-name":
             return f"{self.identity.model}<b onmouseover=alert(2)>"
@@ -162,7 +200,7 @@ class Device:
                 if s.get(key):
                     self.servers.append(await start_silent_tcp(self.ip, int(s[key])))
                     self.ports[key.removesuffix("_port")] = int(s[key])
-            wanted = [p for p in ("sadp", "dhip") if s.get(p)]
+            wanted = [p for p in ("sadp", "dhip") if s.get(p) and not self.is_ipv6]
             if s.get("wsd") and self.profile.onvif is not None:
                 wanted.append("wsd")
             for proto in wanted:

@@ -18,12 +18,21 @@ from scanner.lab.identity import make_identity
 from scanner.lab.profiles import FleetEntry, LabError, Profile, load_profiles
 
 MULTICAST_GROUPS = {"sadp": "239.255.255.250", "dhip": "239.255.255.251", "wsd": "239.255.255.250"}
+WSD_GROUP6 = "ff02::c"
 START_CONCURRENCY = 64
 
 
 def addresses(base: str, count: int) -> list[str]:
-    """`count` loopback addresses from `base` on, skipping .0 and .255 host parts."""
+    """`count` loopback addresses from `base` on, skipping .0 and .255 host parts; for an IPv6 base (::1, or
+    link-local on a lab link such as fe80::10%swlab1) consecutive addresses with the same zone."""
     require_loopback(base)
+    if ":" in base:
+        text, sep, zone = base.partition("%")
+        first = int(ipaddress.IPv6Address(text))
+        out6 = [f"{ipaddress.IPv6Address(first + i)}{sep}{zone}" for i in range(count)]
+        for text6 in out6:
+            require_loopback(text6)  # ::1 has no neighbour on loopback: one device there
+        return out6
     out: list[str] = []
     current = int(ipaddress.ip_address(base))
     while len(out) < count:
@@ -75,6 +84,19 @@ def _multicast_socket(group: str, port: int) -> socket.socket:
     return sock
 
 
+def _multicast6_socket(group: str, port: int, ifindex: int) -> socket.socket:
+    """An IPv6 group on one interface (a lab link): bound to the group, joined there and nowhere else."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    sock.bind((group, port, 0, ifindex))
+    mreq = socket.inet_pton(socket.AF_INET6, group) + struct.pack("@I", ifindex)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+    sock.setblocking(False)
+    return sock
+
+
 class Lab:
     """Start and stop a fleet in the running event loop."""
 
@@ -121,8 +143,19 @@ class Lab:
 
     async def _start_multicast(self) -> None:
         loop = asyncio.get_running_loop()
+        links = sorted({d.ip.partition("%")[2] for d in self.devices if d.is_ipv6 and "wsd" in d.udp} - {""})
+        for link in links:  # WS-Discovery on ff02::c, on each lab link that has IPv6 devices
+            members = [d for d in self.devices if d.ip.endswith(f"%{link}") and "wsd" in d.udp]
+            try:
+                sock = _multicast6_socket(WSD_GROUP6, UDP_PORTS["wsd"], socket.if_nametoindex(link))
+            except OSError:
+                continue
+            hub6 = _Hub("wsd", members)
+            transport, _ = await loop.create_datagram_endpoint(lambda h=hub6: h, sock=sock)  # type: ignore[misc]
+            self._hub_transports.append(transport)
+            self.multicast_active.append(f"wsd-ipv6@{link}")
         for proto, group in MULTICAST_GROUPS.items():
-            members = [d for d in self.devices if proto in d.udp]
+            members = [d for d in self.devices if proto in d.udp and not d.is_ipv6]
             if not members:
                 continue
             try:
@@ -138,7 +171,8 @@ class Lab:
         from zeroconf import IPVersion, ServiceInfo
         from zeroconf.asyncio import AsyncZeroconf
 
-        hik = [d for d in self.devices if d.profile.stack == "hikvision" and d.profile.services.get("mdns")]
+        hik = [d for d in self.devices
+               if d.profile.stack == "hikvision" and d.profile.services.get("mdns") and not d.is_ipv6]
         if not hik:
             return
         self._zeroconf = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)

@@ -103,6 +103,13 @@ def _hik_login(dev: Device) -> bytes:
     )
 
 
+def _host_only(host: str) -> str:
+    """A Host header without its port: '127.0.0.5:8080' → '127.0.0.5', '[::1]:80' → '[::1]'."""
+    if host.startswith("["):
+        return host.partition("]")[0] + "]"
+    return host.split(":")[0]
+
+
 def _hik_root(dev: Device, req: Request) -> Response:
     variant = dev.profile.http.get("variant", "app-webs")
     now = http_date()
@@ -112,7 +119,7 @@ def _hik_root(dev: Device, req: Request) -> Response:
         return Response("HTTP/1.0 302 Redirect", [
             ("Server", "Hikvision-Webs"), ("Date", dt.datetime.now(dt.UTC).strftime("%a %b %d %H:%M:%S %Y")),
             ("Pragma", "no-cache"), ("Cache-Control", "no-cache"), ("Content-Type", "text/html"),
-            ("Location", f"http://{host.split(':')[0]}:80/index.asp")])
+            ("Location", f"http://{_host_only(host)}:80/index.asp")])
     if variant == "dnvrs-webs":
         return Response("HTTP/1.0 200 OK", [
             ("Date", now), ("Server", "DNVRS-Webs"),
@@ -410,4 +417,4 @@ def wsd_reply(dev: Device, data: bytes, multicast: bool) -> bytes | None:
     if not probe.wants_video():
         return None
     return wsd.build_probe_match(probe.message_id, f"urn:uuid:{dev.identity.uuid}", dev.onvif_scopes(),
-                                 [f"http://{dev.ip}/onvif/device_service"])
+                                 [f"http://{dev.url_host}/onvif/device_service"])

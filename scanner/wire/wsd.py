@@ -17,6 +17,9 @@ from scanner.wire import MAX_REPLY_BYTES, WireError
 
 PORT = 3702
 MULTICAST_GROUP = "239.255.255.250"
+# The IPv6 group of WS-Discovery's protocol assignments (2005/04 and OASIS 1.1): FF02::C, link-local scope, so a
+# probe to it never leaves the segment of the interface it is sent on.
+MULTICAST_GROUP6 = "ff02::c"
 MAX_SCOPES = 64
 MAX_SCOPE_CHARS = 256
 NVT_TYPE = "dn:NetworkVideoTransmitter"

@@ -120,21 +120,6 @@ def test_the_size_guard_counts_every_target_together(monkeypatch: pytest.MonkeyP
     assert len(build_targets(["10.0.0.0/16"], exclude=["10.0.1.0/24", "10.0.1.0/25"], resolve=False)) == 2**16 - 256
 
 
-@pytest.mark.parametrize("target", ["::1/128", "::1", "fe80::1%lo", "2001:db8::/64"])
-def test_ipv6_targets_are_a_clear_error(target: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    with pytest.raises(TargetError, match=r"IPv6 .*IPv4 only"):
-        build_targets([target], scope="127.0.0.0/8")
-    with pytest.raises(TargetError, match=r"IPv6 .*IPv4 only"):
-        build_targets(["127.0.0.1"], exclude=[target], scope="127.0.0.0/8")
-    with pytest.raises(TargetError, match=r"IPv6 .*IPv4 only"):
-        build_targets(["127.0.0.1"], scope=f"127.0.0.0/8,{target.split('%')[0]}")
-    from sponsorwatch.main import main
-
-    assert main(["scan", target, "--scope", "127.0.0.0/8", "--db", f"sqlite:///{tmp_path / 'inv.db'}"]) == 2
-    err = capsys.readouterr().err
-    assert "IPv6" in err and "Traceback" not in err
-
-
 def test_a_scan_of_a_slash_8_runs_in_bounded_memory() -> None:
     """The scan walks the targets in batches: a /8 of loopback (sockets on loopback only) scanned for a few
     seconds under an address-space limit that its list of hosts alone would exceed several times over."""
