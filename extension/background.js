@@ -5,7 +5,7 @@ import { OfflineMatcher } from './lib/matcher.js';
 import { VerdictCache } from './lib/cache.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
-const DEFAULTS = { backend: 'http://127.0.0.1:8080', language: 'en', strictness: 'broad', disabledSites: [], dismissed: [], debug: false };
+const DEFAULTS = { backend: 'http://127.0.0.1:8080', language: 'auto', strictness: 'broad', disabledSites: [], dismissed: [], debug: false };
 const LOOKUP_TIMEOUT_MS = 4000;
 const BATCH = 100;
 const MAX_TEXT = 2000;  // the backend's limit per text
@@ -83,7 +83,18 @@ async function lookup(items) {
     }
   }
   cache.persist().catch(() => {});
+  await named(verdicts);
   return { verdicts, dismissed: s.dismissed };
+}
+
+/** Display names for the ids a verdict mentions (the badge and panel never show an id), from the snapshot. */
+async function named(verdicts) {
+  const { entities } = await offline();
+  for (const v of verdicts) {
+    if (!v) continue;
+    const ids = [v.vendor, v.brand, ...(v.evidence || []).map((e) => e.entity)].filter(Boolean);
+    v.names = Object.fromEntries(ids.filter((id) => entities[id]?.name).map((id) => [id, entities[id].name]));
+  }
 }
 
 async function update(patch) {
@@ -91,10 +102,11 @@ async function update(patch) {
   await store.set('settings', { ...s, ...patch(s) });
 }
 
-async function setFlags(tabId, items) {
+/** What the popup lists for a tab ({site, items: [{id, vendor, label, text}]}) and the toolbar count. */
+async function setFlags(tabId, flags) {
   if (tabId === undefined) return;
-  await api.storage.session?.set?.({ [`tab:${tabId}`]: items });
-  await api.action.setBadgeText({ tabId, text: items.length ? String(items.length) : '' });
+  await api.storage.session?.set?.({ [`tab:${tabId}`]: flags });
+  await api.action.setBadgeText({ tabId, text: flags.items.length ? String(flags.items.length) : '' });
   await api.action.setBadgeBackgroundColor({ tabId, color: '#b3261e' });
 }
 
@@ -103,13 +115,13 @@ api.runtime.onMessage.addListener((msg, sender, reply) => {
   const jobs = {
     settings: () => settings(),
     lookup: () => lookup((msg.items || []).slice(0, 2000)),
-    flagged: () => setFlags(tabId, (msg.items || []).slice(0, 500)),
+    flagged: () => setFlags(tabId, { site: String(msg.site || ''), items: (msg.items || []).slice(0, 500) }),
     'dismiss-item': () => update((s) => ({ dismissed: [...new Set([...s.dismissed, String(msg.text).slice(0, 500)])].slice(-2000) })),
     'site-off': () => update((s) => ({ disabledSites: [...new Set([...s.disabledSites, String(msg.site)])] })),
     'site-on': () => update((s) => ({ disabledSites: s.disabledSites.filter((x) => x !== msg.site) })),
     'save-settings': () => update(() => ({ backend: String(msg.backend || DEFAULTS.backend).replace(/\/+$/, ''),
-      language: msg.language === 'uk' ? 'uk' : 'en', strictness: msg.strictness === 'strict' ? 'strict' : 'broad' })).then(refreshSnapshot),
-    'tab-flags': async () => ((await api.storage.session?.get?.(`tab:${msg.tabId}`)) || {})[`tab:${msg.tabId}`] || [],
+      language: ['en', 'uk'].includes(msg.language) ? msg.language : 'auto', strictness: msg.strictness === 'strict' ? 'strict' : 'broad' })).then(refreshSnapshot),
+    'tab-flags': async () => ((await api.storage.session?.get?.(`tab:${msg.tabId}`)) || {})[`tab:${msg.tabId}`] || { site: '', items: [] },
     feedback: async () => {
       const { backend } = await settings();
       const v = msg.verdict || {};
@@ -126,6 +138,8 @@ api.runtime.onMessage.addListener((msg, sender, reply) => {
   return true;
 });
 
+// A closed tab's list goes with it (tabs.onRemoved needs no permission).
+api.tabs?.onRemoved.addListener((tabId) => { api.storage.session?.remove?.(`tab:${tabId}`); });
 api.runtime.onInstalled.addListener(() => { refreshSnapshot(); api.alarms?.create('snapshot', { periodInMinutes: 24 * 60 }); });
 api.runtime.onStartup?.addListener(() => refreshSnapshot());
 api.alarms?.onAlarm.addListener((a) => { if (a.name === 'snapshot') refreshSnapshot(); });

@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",  # e.g. redis://host:6379 so several server nodes share the counts
     "RATELIMIT_ENABLED": True,
     "CORS_ORIGIN_PREFIXES": ("chrome-extension://", "moz-extension://"),
+    "ALERTS_POLL": 15.0,  # seconds between alert-delivery passes per process (0: `sponsorwatch alerts deliver` only)
+    "PUBLIC_URL": None,  # the dashboard's address as people reach it, for links in alert messages
 }
 
 
@@ -50,9 +52,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application factory (Flask tutorial habit): config from defaults, environment, then the argument."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)  # the dashboard blueprint serves /static
     app.config.update(DEFAULTS)
-    for key in ("DATABASE_URL", "RATELIMIT_STORAGE_URI", "RATELIMIT_DEFAULT", "SECRET_KEY"):
+    for key in ("DATABASE_URL", "RATELIMIT_STORAGE_URI", "RATELIMIT_DEFAULT", "SECRET_KEY", "PUBLIC_URL"):
         if os.environ.get(f"SPONSORWATCH_{key}"):
             app.config[key] = os.environ[f"SPONSORWATCH_{key}"]
+    if os.environ.get("SPONSORWATCH_ALERTS_POLL", "").replace(".", "", 1).isdigit():
+        app.config["ALERTS_POLL"] = float(os.environ["SPONSORWATCH_ALERTS_POLL"])
     if os.environ.get("SPONSORWATCH_TRUSTED_PROXIES", "").isdigit():
         app.config["TRUSTED_PROXIES"] = int(os.environ["SPONSORWATCH_TRUSTED_PROXIES"])
     app.config.update(config or {})
@@ -67,16 +71,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["FORM_MAX_BYTES"]
 
     from server import errors, security
-    from server.api import audit, catalog, feedback, inventory, lookup, openapi
+    from server.alerts import Dispatcher
+    from server.api import alerts, audit, catalog, feedback, inventory, lookup, openapi, tenders
+    from server.web import alerts as alerts_web
     from server.web import auth, views
+    from server.web import tenders as tenders_web
 
     app.extensions["inventory"] = Inventory(app.config["DATABASE_URL"])
+    # Alert deliveries: a thread per process, started now if webhooks exist (pending retries survive a restart),
+    # else at the first upload that raises an alert once one is added.
+    app.extensions["alerts"] = Dispatcher(app.extensions["inventory"], poll=float(app.config["ALERTS_POLL"]),
+                                          dashboard=app.config["PUBLIC_URL"], autostart=not app.testing)
+    app.extensions["alerts"].kick()
     security.init_app(app)
     errors.init_app(app)
-    for module in (lookup, catalog, inventory, feedback, audit, openapi):
+    for module in (lookup, catalog, inventory, feedback, audit, tenders, alerts, openapi):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(tenders_web.bp)
+    app.register_blueprint(alerts_web.bp)
     return app
 
 

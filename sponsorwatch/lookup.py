@@ -93,7 +93,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     def judged() -> Iterator[Verdict]:
         nonlocal flagged
         for t in texts:
-            v = identify(t)
+            v = identify(t, brand=args.brand, category=args.category)
             flagged = flagged or v.flagged
             yield v
 
@@ -114,6 +114,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("text", nargs="*", help="titles to judge")
     p.add_argument("--file", "-f", help="read one text per line from FILE ('-' for standard input)")
     p.add_argument("--sample", action="store_true", help="judge the bundled sample of real titles")
+    p.add_argument("--brand", help="the page's brand field, for every text (e.g. from JSON-LD)")
+    p.add_argument("--category", help="the page's category or breadcrumbs, for every text (evidence for consumer "
+                                      "brands: 'Побутова хімія > Пральні порошки')")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--table", action="store_true", help="render a table")
     p.set_defaults(func=cmd_lookup)

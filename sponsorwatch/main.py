@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 
 from scanner import __version__
 from scanner.knowledge import KnowledgeError
-from sponsorwatch import agent, importer, kb, lab, lookup, plan, scan, server
+from sponsorwatch import agent, importer, kb, lab, lookup, plan, scan, server, tenders
 
-COMMANDS = (lookup, scan, importer, agent, lab, plan, kb, server)
+COMMANDS = (lookup, scan, importer, agent, lab, plan, kb, server, tenders)
 OK, FLAGGED, ERROR, INCOMPLETE, INTERRUPTED = 0, 1, 2, 3, 130
 
 
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as exc:
         print(f"sponsorwatch: {exc}", file=sys.stderr)
+        return ERROR
+    except KeyboardInterrupt:
+        return INTERRUPTED
+    except Exception:  # a crash must not read as exit status 1 ("something flagged") to a script
+        traceback.print_exc()
+        print("sponsorwatch: internal error (the traceback above); please report it", file=sys.stderr)
         return ERROR
 
 

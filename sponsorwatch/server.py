@@ -1,6 +1,6 @@
-"""`sponsorwatch serve`, `db upgrade`, `token create|list|revoke`, `user add|list|remove`, `login-link`: the
-server's commands. The server (and Flask) is imported inside each command, so an agent installed without the
-[server] extra still runs the rest."""
+"""`sponsorwatch serve`, `db upgrade`, `token create|list|revoke`, `user add|list|remove`, `login-link`,
+`alerts list|deliver`, `webhook add|list|remove`: the server's commands. The server (and Flask) is imported inside
+each command, so an agent installed without the [server] extra still runs the rest."""
 
 from __future__ import annotations
 
@@ -137,6 +137,53 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from scanner.storage import Inventory
+
+    inv = Inventory(args.db)
+    if args.alerts_command == "deliver":
+        _commands("alerts")  # the server extra (httpx alone would do, but the dispatcher lives with the server)
+        from server.alerts import Dispatcher
+
+        counts = Dispatcher(inv, poll=0).run_once()
+        print(f"alerts: {counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} given up")
+        return 0
+    rows, total = inv.list_alerts(site=args.site, limit=args.limit)
+    for a in rows:
+        sent = ", ".join(f"{d['webhook']}:{d['status']}" for d in a["deliveries"]) or "no webhook"
+        print(f"{a['id']:5}  {a['created_at'][:19]}  {a['kind']:20}  {a['site']}: {a['summary']}  [{sent}]")
+    print(f"{len(rows)} of {total} alerts", file=sys.stderr)
+    return 0
+
+
+@_guarded
+def cmd_webhook(args: argparse.Namespace) -> int:
+    from scanner.storage import Inventory
+
+    inv = Inventory(args.db)
+    if args.webhook_command == "add":
+        secret = sys.stdin.readline().strip() if args.secret_stdin else None
+        try:
+            hook = inv.add_webhook(args.name, args.url, args.format, secret or None)
+        except ValueError as exc:
+            print(f"sponsorwatch: {exc}", file=sys.stderr)
+            return 2
+        inv.record(_actor(), "webhook.add", f"webhook:{hook['id']}", {"name": args.name, "format": args.format})
+        print(f"webhook {hook['id']} ({args.format}) receives new alerts")
+    elif args.webhook_command == "list":
+        for w in inv.list_webhooks():
+            state = "removed" if w["disabled_at"] else "active"
+            print(f"{w['id']:4}  {w['format']:5}  {state:7}  {w['name']}  {w['url']}")
+    elif not inv.disable_webhook(args.id):
+        print(f"no active webhook {args.id}", file=sys.stderr)
+        return 1
+    else:
+        inv.record(_actor(), "webhook.remove", f"webhook:{args.id}")
+        print(f"webhook {args.id} removed; what it had not been sent is dropped")
+    return 0
+
+
 def add_parsers(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run the API and dashboard (development server; needs the [server] extra)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -190,3 +237,33 @@ def add_parsers(sub: Any) -> None:
     remove.add_argument("name")
     remove.add_argument("--db")
     remove.set_defaults(func=cmd_user)
+
+    alerts = sub.add_parser("alerts", help="alerts: new sponsor devices, replaced devices answering again, KEV CVEs")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", required=True)
+    alist = alerts_sub.add_parser("list", help="the newest alerts and their deliveries")
+    alist.add_argument("--site")
+    alist.add_argument("--limit", type=int, default=50)
+    alist.add_argument("--db")
+    alist.set_defaults(func=cmd_alerts)
+    deliver = alerts_sub.add_parser("deliver", help="post due alert deliveries once (for cron, or with "
+                                                     "SPONSORWATCH_ALERTS_POLL=0)")
+    deliver.add_argument("--db")
+    deliver.set_defaults(func=cmd_alerts)
+
+    hook = sub.add_parser("webhook", help="where alerts are sent: generic JSON, Slack or Microsoft Teams")
+    hook_sub = hook.add_subparsers(dest="webhook_command", required=True)
+    hadd = hook_sub.add_parser("add", help="add a webhook")
+    hadd.add_argument("name")
+    hadd.add_argument("url")
+    hadd.add_argument("--format", choices=("json", "slack", "teams"), default="json")
+    hadd.add_argument("--secret-stdin", action="store_true",
+                      help="read an HMAC secret from stdin: JSON bodies then carry X-Sponsorwatch-Signature")
+    hadd.add_argument("--db")
+    hadd.set_defaults(func=cmd_webhook)
+    hlist = hook_sub.add_parser("list", help="list webhooks")
+    hlist.add_argument("--db")
+    hlist.set_defaults(func=cmd_webhook)
+    hrm = hook_sub.add_parser("remove", help="stop sending to a webhook")
+    hrm.add_argument("id", type=int)
+    hrm.add_argument("--db")
+    hrm.set_defaults(func=cmd_webhook)

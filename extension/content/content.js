@@ -295,43 +295,239 @@ return { shouldFlag, safeUrl };
 
 // lib/i18n.js
 __modules["lib/i18n.js"] = (() => {
-// Interface strings in English and Ukrainian, switchable in the options (chrome.i18n cannot switch at runtime).
+// Interface strings in English and Ukrainian. The language follows the browser unless the options pick one
+// (chrome.i18n cannot switch at runtime, and serves only the browser's own UI language). {name} marks a value.
+const LANGUAGES = ['en', 'uk'];
+
 const STRINGS = {
   en: {
-    badge: 'Sponsor', maker: 'Made by', brandOf: 'a brand of', oemOf: 'reported to relabel hardware of',
-    subsidiaryOf: 'a subsidiary of', formerOf: 'formerly owned by', confidence: 'Confidence', why: 'Why',
-    designations: 'Listed', source: 'source', dismiss: 'Hide this item', dismissSite: 'Turn off on this site',
-    report: 'Report a wrong flag', reported: 'Thank you — reported.', offline: 'Offline check (backend unreachable)',
-    popupTitle: 'Flagged on this page', popupNone: 'Nothing flagged on this page.', siteOff: 'Off on this site',
-    siteOn: 'On on this site', options: 'Options', backend: 'Backend URL', language: 'Language',
-    strictness: 'What to flag', strict: 'Confirmed makers and their brands only', broad: 'Also OEM relabels and weak links',
-    save: 'Save', saved: 'Saved', sitesOff: 'Sites where it is off', high: 'high', medium: 'medium', low: 'low',
+    // badge and panel
+    badgeAria: '{label}: why this product is flagged', badgeAriaWeak: '{label}: a possible link, see why',
+    panelAria: 'Why this product is flagged', close: 'Close',
+    madeBy: 'Made by {maker}',
+    rel_brand: '{brand} is a {maker} brand.', rel_subsidiary: '{brand} is a {maker} subsidiary.',
+    rel_oem: '{brand} is reported to sell relabelled {maker} hardware.',
+    'rel_former-subsidiary': '{brand} used to belong to {maker}; its products from those years are {maker}\'s.',
+    rel_specified: 'The tender names {maker} with “or equivalent”: the buyer asked for this maker\'s product.',
+    holderSays: '{holder}: {text}',
+    sure: 'How sure: {level} — {reason}.',
+    level_certain: 'certain', level_likely: 'very likely', level_possible: 'likely', level_weak: 'a possible link only',
+    why_model: 'the model number {term} is a {entity} {what} model', why_modelPlain: 'the model number {term} is a {entity} model',
+    why_brandField: 'the shop lists the brand as {term}', why_name: 'the title names {entity}',
+    why_nameAs: 'the title names {entity} (“{term}”)', why_fuzzy: 'the title has “{term}”, a misspelling of {entity}',
+    why_trademark: 'the title says {term}, a technology name of {entity}', alsoWhy: 'Also:',
+    why_consumerBrand: 'the title names {term}, a {entity} brand',
+    more: 'More: all listings and sources ({count})', source: 'source', sourceOf: 'Source: {what}',
+    status_suspended: '(this listing was later suspended)', status_excluded: '(later removed from this list)',
+    offline: 'Checked offline, against the list the extension carries (the server could not be reached).',
+    dismiss: 'Hide this item', dismissSite: 'Turn off on this site', report: 'Report a wrong flag',
+    reported: 'Thank you — reported.',
+    // what a model number is
+    'what_ip-camera': 'camera', what_ptz: 'PTZ camera', 'what_analog-camera': 'analogue camera',
+    what_nvr: 'network video recorder', what_dvr: 'video recorder', what_thermal: 'thermal camera', what_intercom: 'intercom',
+    'what_access-control': 'access-control device', what_accessory: 'accessory', what_storage: 'storage device',
+    // popup
+    popupTitle: 'Flagged on this page', popupCount: '{count} flagged on this page', popupNone: 'Nothing flagged on this page.',
+    show: 'Show', showAria: 'Show on the page: {title}', siteIsOn: 'On for {site}', siteIsOff: 'Off for {site}',
+    turnOff: 'Turn off here', turnOn: 'Turn on here', options: 'Options', noSite: 'This page is not a web page the extension reads.',
+    // options
+    optionsTitle: 'sponsorwatch options',
+    optionsIntro: 'sponsorwatch marks products made by companies on war-sponsor and sanctions lists (Hikvision, Dahua and their brands) on shop and tender pages, and says why, with the source.',
+    language: 'Language', languageHelp: 'The language of the badges, panels and these pages.',
+    lang_auto: 'Same as the browser ({current})', lang_en: 'English', lang_uk: 'Українська',
+    backend: 'Server address', backendHelp: 'The extension sends the titles of products on the page to this server and shows its answer. It never sends the page address, cookies or anything about you. When the server cannot be reached, it checks titles against the list it carries, which catches exact names and model numbers only.',
+    strictness: 'What to flag', strict: 'Only products of the listed makers and of the brands they own',
+    strictHelp: 'Fewer badges: only clear cases.', broad: 'Also relabelled hardware and weaker links',
+    broadHelp: 'Adds brands reported to sell the makers\' hardware under their own name, and a former subsidiary\'s products; the badge of a weak link ends with a question mark.',
+    save: 'Save', saved: 'Saved.', badUrl: 'Enter a full address, such as http://127.0.0.1:8080',
+    sitesTitle: 'Sites', sitesHelp: 'The extension reads these shops and tender pages:',
+    sitesOff: 'Turned off on', sitesOffHelp: 'Turn a site off from a badge\'s panel or the toolbar button. Press a site below to turn it back on.',
+    sitesOffNone: 'None.', turnBackOn: 'Turn {site} back on',
   },
   uk: {
-    badge: 'Спонсор', maker: 'Виробник', brandOf: 'бренд компанії', oemOf: 'ймовірно перемаркована продукція',
-    subsidiaryOf: 'дочірня компанія', formerOf: 'колишня дочірня компанія', confidence: 'Впевненість', why: 'Чому',
-    designations: 'Списки', source: 'джерело', dismiss: 'Сховати цей товар', dismissSite: 'Вимкнути на цьому сайті',
-    report: 'Повідомити про помилку', reported: 'Дякуємо — повідомлено.', offline: 'Офлайн-перевірка (сервер недоступний)',
-    popupTitle: 'Позначено на цій сторінці', popupNone: 'На цій сторінці нічого не позначено.', siteOff: 'Вимкнено на цьому сайті',
-    siteOn: 'Увімкнено на цьому сайті', options: 'Налаштування', backend: 'Адреса сервера', language: 'Мова',
-    strictness: 'Що позначати', strict: 'Лише підтверджених виробників і їхні бренди', broad: 'Також OEM-перемаркування і слабкі зв’язки',
-    save: 'Зберегти', saved: 'Збережено', sitesOff: 'Сайти, де вимкнено', high: 'висока', medium: 'середня', low: 'низька',
+    badgeAria: '{label}: чому позначено цей товар', badgeAriaWeak: '{label}: можливий зв’язок, дивіться чому',
+    panelAria: 'Чому позначено цей товар', close: 'Закрити',
+    madeBy: 'Виробник: {maker}',
+    rel_brand: '{brand} — бренд компанії {maker}.', rel_subsidiary: '{brand} — дочірня компанія {maker}.',
+    rel_oem: '{brand}, за повідомленнями, продає перемарковане обладнання {maker}.',
+    'rel_former-subsidiary': '{brand} раніше належала {maker}; її товари тих років — продукція {maker}.',
+    rel_specified: 'У тендері вказано {maker} з «або еквівалент»: замовник просить продукцію цього виробника.',
+    holderSays: '{holder}: {text}',
+    sure: 'Наскільки певно: {level} — {reason}.',
+    level_certain: 'напевно', level_likely: 'дуже ймовірно', level_possible: 'ймовірно', level_weak: 'лише можливий зв’язок',
+    why_model: 'номер моделі {term} — це модель {what} {entity}', why_modelPlain: 'номер моделі {term} — це модель {entity}',
+    why_brandField: 'магазин зазначає бренд {term}', why_name: 'у назві товару названо {entity}',
+    why_nameAs: 'у назві товару названо {entity} («{term}»)', why_fuzzy: 'у назві є «{term}» — написання {entity} з помилкою',
+    why_trademark: 'у назві є {term} — назва технології {entity}', alsoWhy: 'А також:',
+    why_consumerBrand: 'у назві товару названо {term} — бренд компанії {entity}',
+    more: 'Більше: усі переліки і джерела ({count})', source: 'джерело', sourceOf: 'Джерело: {what}',
+    status_suspended: '(згодом це внесення призупинили)', status_excluded: '(згодом вилучено з цього переліку)',
+    offline: 'Перевірено офлайн за переліком, який має розширення (сервер недоступний).',
+    dismiss: 'Сховати цей товар', dismissSite: 'Вимкнути на цьому сайті', report: 'Повідомити про помилку',
+    reported: 'Дякуємо — повідомлено.',
+    'what_ip-camera': 'камери', what_ptz: 'поворотної камери', 'what_analog-camera': 'аналогової камери',
+    what_nvr: 'мережевого відеореєстратора', what_dvr: 'відеореєстратора', what_thermal: 'тепловізійної камери',
+    what_intercom: 'домофона', 'what_access-control': 'пристрою контролю доступу', what_accessory: 'аксесуара',
+    what_storage: 'накопичувача',
+    popupTitle: 'Позначено на цій сторінці', popupCount: 'Позначено на цій сторінці: {count}', popupNone: 'На цій сторінці нічого не позначено.',
+    show: 'Показати', showAria: 'Показати на сторінці: {title}', siteIsOn: 'Увімкнено для {site}', siteIsOff: 'Вимкнено для {site}',
+    turnOff: 'Вимкнути тут', turnOn: 'Увімкнути тут', options: 'Налаштування', noSite: 'Ця сторінка не з тих, які читає розширення.',
+    optionsTitle: 'Налаштування sponsorwatch',
+    optionsIntro: 'sponsorwatch позначає на сторінках магазинів і тендерів товари компаній зі списків спонсорів війни та санкційних списків (Hikvision, Dahua та їхні бренди) і пояснює чому, з джерелом.',
+    language: 'Мова', languageHelp: 'Мова позначок, панелей і цих сторінок.',
+    lang_auto: 'Як у браузері ({current})', lang_en: 'English', lang_uk: 'Українська',
+    backend: 'Адреса сервера', backendHelp: 'Розширення надсилає цьому серверу назви товарів зі сторінки і показує його відповідь. Воно ніколи не надсилає адресу сторінки, cookies чи будь-що про вас. Коли сервер недоступний, розширення перевіряє назви за переліком, який має із собою: так знаходяться лише точні назви і номери моделей.',
+    strictness: 'Що позначати', strict: 'Лише товари виробників зі списків і брендів, якими вони володіють',
+    strictHelp: 'Менше позначок: лише очевидні випадки.', broad: 'Також перемарковане обладнання і слабші зв’язки',
+    broadHelp: 'Додає бренди, які, за повідомленнями, продають обладнання цих виробників під власною назвою, і товари колишньої дочірньої компанії; позначка слабкого зв’язку закінчується знаком питання.',
+    save: 'Зберегти', saved: 'Збережено.', badUrl: 'Уведіть повну адресу, наприклад http://127.0.0.1:8080',
+    sitesTitle: 'Сайти', sitesHelp: 'Розширення читає ці магазини і сторінки тендерів:',
+    sitesOff: 'Вимкнено на', sitesOffHelp: 'Вимкнути сайт можна в панелі позначки або кнопкою на панелі інструментів. Натисніть сайт нижче, щоб знову увімкнути.',
+    sitesOffNone: 'Немає.', turnBackOn: 'Знову увімкнути {site}',
   },
 };
 
-function t(lang, key) {
-  return (STRINGS[lang] || STRINGS.en)[key] ?? STRINGS.en[key] ?? key;
+/** A string in the language, with {name} placeholders filled; English when the language lacks it. */
+function t(lang, key, vars) {
+  const text = (STRINGS[lang] || STRINGS.en)[key] ?? STRINGS.en[key] ?? key;
+  return vars ? text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m)) : text;
 }
 
-return { STRINGS, t };
+/** The interface language: the one chosen in the options, or else the first supported one the browser prefers
+ * (navigator.languages: the browser's language list, e.g. ['uk-UA', 'uk', 'en-US']), or else English. */
+function resolveLanguage(setting, preferred = []) {
+  if (LANGUAGES.includes(setting)) return setting;
+  for (const tag of preferred || []) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return 'en';
+}
+
+return { LANGUAGES, STRINGS, t, resolveLanguage };
+})();
+
+// lib/wording.js
+__modules["lib/wording.js"] = (() => {
+const { t } = __modules["lib/i18n.js"];
+const { safeUrl } = __modules["lib/policy.js"];
+
+// What the badge and the panel say about one verdict, in words a shopper understands: display names, never ids;
+// the reason in plain language, never evidence kinds; the listings from the knowledge base in the interface
+// language. Pure: a verdict (from the backend or the offline matcher) in, strings and https links out.
+
+// Trust order of the evidence (as the engine's): a shop's brand field › a model number › a name in the title.
+const RANK = { brand: 7, 'structured-brand': 7, 'structured-model': 6, 'model-family': 5, 'alias-start': 4, trademark: 3, 'fuzzy-alias': 2, alias: 1 };
+const RELATIONS = new Set(['brand', 'subsidiary', 'oem', 'former-subsidiary']);
+const WEAK_BELOW = 0.5;
+
+/** The display name of a knowledge-base id: from the verdict's names, its listings, or the id itself. */
+function displayName(verdict, id) {
+  if (!id) return '';
+  const named = verdict.names?.[id];
+  if (named) return named;
+  const d = (verdict.designations || []).find((x) => (x.holder ?? x.entity) === id);
+  const listed = d && (d.holder_name ?? d.entity_name);
+  return listed || id.charAt(0).toUpperCase() + id.slice(1);
+}
+
+/** Whether the link is weak: shown (in the broad setting) but not flagged, or flagged with low confidence. */
+function isWeak(verdict) {
+  return !verdict.flagged || Number(verdict.confidence) < WEAK_BELOW;
+}
+
+/** The badge: the maker's name, the brand after a dot when it is not the maker's own, "⚠ …?" for a weak link. */
+function badgeWords(verdict, lang) {
+  const maker = displayName(verdict, verdict.vendor);
+  const brand = verdict.brand && verdict.brand !== verdict.vendor ? displayName(verdict, verdict.brand) : '';
+  const label = brand && brand !== maker ? `${maker} · ${brand}` : maker;
+  const weak = isWeak(verdict);
+  return { text: weak ? `⚠ ${label}?` : label, aria: t(lang, weak ? 'badgeAriaWeak' : 'badgeAria', { label }), label, weak };
+}
+
+function level(confidence) {
+  const c = Number(confidence) || 0;
+  if (c >= 0.9) return 'certain';
+  if (c >= 0.7) return 'likely';
+  if (c >= WEAK_BELOW) return 'possible';
+  return 'weak';
+}
+
+/** One piece of evidence in plain words ("the model number X is a Hikvision camera model"). */
+function reason(verdict, e, lang) {
+  const entity = displayName(verdict, e.entity);
+  const term = String(e.term || '');
+  switch (e.kind) {
+    case 'model-family':
+    case 'structured-model': {
+      const what = verdict.device_class ? t(lang, `what_${verdict.device_class}`) : '';
+      return what && !what.startsWith('what_') ? t(lang, 'why_model', { term, entity, what }) : t(lang, 'why_modelPlain', { term, entity });
+    }
+    case 'structured-brand': return t(lang, 'why_brandField', { term });
+    case 'fuzzy-alias': return t(lang, 'why_fuzzy', { term, entity });
+    case 'trademark': return t(lang, 'why_trademark', { term, entity });
+    // A listed company's consumer brand (the engine's brand list): the brand field, or the brand in the title.
+    case 'brand': return e.field === 'brand' ? t(lang, 'why_brandField', { term }) : t(lang, 'why_consumerBrand', { term, entity });
+    default: return term.toLowerCase() === entity.toLowerCase() ? t(lang, 'why_name', { entity }) : t(lang, 'why_nameAs', { entity, term });
+  }
+}
+
+/** The first sentence of a summary (the listing with its date; the rest stays under "More"). */
+function firstSentence(text) {
+  const m = String(text || '').match(/^.+?[.!?](?=\s+[A-ZА-ЯІЇЄҐ«"“(]|$)/su);
+  return (m ? m[0] : String(text || '')).trim();
+}
+
+/** A listing in one shape whether it came from the backend (entity, sources) or the snapshot (holder, url). */
+function listing(d, lang) {
+  const summary = (lang === 'uk' && d.summary_uk) || d.summary || `${d.short} (${d.date_text || d.date})`;
+  const url = safeUrl(d.url || (d.sources || []).map((s) => s.url).find(Boolean));
+  return { holder: d.holder ?? d.entity, holderName: d.holder_name ?? d.entity_name, summary, url, status: d.status || 'active', short: d.short };
+}
+
+/** Everything the panel says about a verdict, as strings and https links. */
+function panelWords(verdict, lang) {
+  const maker = displayName(verdict, verdict.vendor);
+  const brandId = verdict.brand && verdict.brand !== verdict.vendor ? verdict.brand : null;
+  const brand = brandId ? displayName(verdict, brandId) : maker;
+  let relation = null;
+  if (verdict.relation === 'specified') relation = t(lang, 'rel_specified', { maker });
+  else if (brandId && RELATIONS.has(verdict.relation)) relation = t(lang, `rel_${verdict.relation}`, { brand, maker });
+
+  const listings = (verdict.designations || []).map((d) => listing(d, lang));
+  const top = listings.find((l) => l.status === 'active') || listings[0] || null;
+  let headline = null;
+  if (top) {
+    const text = firstSentence(top.summary);
+    const who = top.holderName || maker;
+    headline = { text: t(lang, 'holderSays', { holder: who, text }), url: top.url, short: top.short,
+      note: top.status === 'active' ? '' : t(lang, `status_${top.status}`) };
+  }
+
+  const evidence = (verdict.evidence || []).filter((e) => !e.mention || e.mention === 'equivalent')
+    .map((e, i) => [e, i]).sort(([a, i], [b, j]) => (RANK[b.kind] || 0) - (RANK[a.kind] || 0) || i - j).map(([e]) => e);
+  const reasons = [...new Set(evidence.map((e) => reason(verdict, e, lang)))];
+  const sure = t(lang, 'sure', { level: t(lang, `level_${level(verdict.confidence)}`), reason: reasons[0] || t(lang, 'why_name', { entity: brand }) });
+  const more = listings.map((l) => ({
+    text: (l.holder && l.holder !== verdict.brand && l.holderName ? `${l.holderName}: ` : '') + l.summary
+      + (l.status === 'active' ? '' : ` ${t(lang, `status_${l.status}`)}`),
+    url: l.url, short: l.short,
+  }));
+  return { heading: t(lang, 'madeBy', { maker }), relation, headline, sure, also: reasons.slice(1, 3), more,
+    offline: verdict.source === 'offline' };
+}
+
+return { displayName, isWeak, badgeWords, reason, firstSentence, listing, panelWords };
 })();
 
 // content/main.js
 (() => {
 const { adapterFor } = __modules["lib/adapters.js"];
 const { pageCandidates, tileCandidates } = __modules["lib/extract.js"];
-const { shouldFlag, safeUrl } = __modules["lib/policy.js"];
+const { shouldFlag } = __modules["lib/policy.js"];
 const { t } = __modules["lib/i18n.js"];
+const { resolveLanguage } = __modules["lib/i18n.js"];
+const { badgeWords, panelWords } = __modules["lib/wording.js"];
 
 // Content script: finds product titles, asks the service worker (never the network), and puts a small badge
 // in a shadow root next to flagged products. One MutationObserver queues added nodes only; work runs
@@ -345,8 +541,11 @@ const { t } = __modules["lib/i18n.js"];
 
   const settings = await chrome.runtime.sendMessage({ type: 'settings' });
   const site = location.hostname.replace(/^www\./, '');
-  if (settings.disabledSites.includes(site)) return;
-  const lang = settings.language;
+  if (settings.disabledSites.includes(site)) {
+    chrome.runtime.sendMessage({ type: 'flagged', site, items: [] }).catch(() => {});  // the popup can turn it back on
+    return;
+  }
+  const lang = resolveLanguage(settings.language, navigator.languages);
   const adapter = adapterFor(location.hostname);
   const seen = new WeakSet();
   const pending = new Set();
@@ -366,14 +565,26 @@ const { t } = __modules["lib/i18n.js"];
   let timer = null;
   let lastUrl = location.href;
 
+  // WCAG AA: every text colour here has at least 4.5:1 contrast on its background (checked by axe in the tests).
   const CSS = `
-      button.b{font:600 11px/1.6 system-ui,sans-serif;color:#fff;background:#b3261e;border:0;border-radius:9px;padding:0 7px;margin:0 4px;cursor:pointer}
-      .p{position:absolute;z-index:2147483647;max-width:360px;background:#fff;color:#1d232b;border:1px solid #d0d5db;border-radius:8px;
-         box-shadow:0 6px 24px rgba(0,0,0,.18);padding:10px 12px;font:13px/1.45 system-ui,sans-serif;text-align:left}
-      .p h3{font-size:14px;margin:0 0 6px}.p ul{margin:4px 0 8px 16px;padding:0}.p a{color:#1f4e8c}
-      .p .r{display:flex;gap:6px;flex-wrap:wrap;margin-top:6px}.p .r button{font:12px system-ui;border:1px solid #c5ccd4;background:#f4f6f8;border-radius:5px;cursor:pointer}
-      .m{color:#69737f;font-size:12px}`;
+      button.b{font:600 11px/1.6 system-ui,sans-serif;color:#fff;background:#b3261e;border:1px solid #b3261e;border-radius:9px;padding:0 7px;margin:0 4px;cursor:pointer}
+      button.b.w{color:#8c1d18;background:#fff;border:1px dashed #b3261e}
+      button:focus-visible,a:focus-visible,summary:focus-visible,.p:focus-visible{outline:3px solid #1f4e8c;outline-offset:2px}
+      .f{outline:3px solid #1f4e8c;outline-offset:2px}
+      .p{position:absolute;z-index:2147483647;box-sizing:border-box;width:min(380px,92vw);background:#fff;color:#1d232b;
+         border:1px solid #9aa3ad;border-radius:8px;box-shadow:0 6px 24px rgba(0,0,0,.18);padding:10px 12px;font:13px/1.45 system-ui,sans-serif;
+         text-align:left;white-space:normal;letter-spacing:normal;text-transform:none}
+      .p h2{font-size:14px;margin:0 28px 4px 0;color:#1d232b}.p p{margin:0 0 6px}.p ul{margin:4px 0 6px 18px;padding:0}.p li{margin:0 0 4px}
+      .p a{color:#1f4e8c;text-decoration:underline}.p .x{position:absolute;top:6px;right:6px;font:16px/1 system-ui;width:26px;height:26px;
+         border:1px solid #9aa3ad;background:#fff;color:#1d232b;border-radius:5px;cursor:pointer;padding:0}
+      .p details{margin:4px 0 6px}.p summary{cursor:pointer;color:#1f4e8c}
+      .p .r{display:flex;gap:6px;flex-wrap:wrap;margin-top:8px}.p .r button{font:12px system-ui;color:#1d232b;border:1px solid #9aa3ad;
+         background:#f4f6f8;border-radius:5px;padding:3px 8px;cursor:pointer}
+      .m{color:#4b5560;font-size:12px}`;
   let sheet = null;
+  let nextId = 0;
+  const info = new WeakMap();  // badge host → { id, label, weak }: what the popup lists
+  const byId = new Map();  // id → badge host: where the popup's "Show" scrolls to
 
   /** One constructable stylesheet shared by every badge (a <style> per badge costs time on long pages). */
   function adoptStyles(root) {
@@ -387,25 +598,54 @@ const { t } = __modules["lib/i18n.js"];
     }
   }
 
+  const wordsCache = new Map();  // one set of badge words per maker, brand and strength: long pages repeat them
+
   function badge(anchor, item, verdict) {
+    const key = `${verdict.vendor}|${verdict.brand}|${verdict.flagged}|${Number(verdict.confidence) >= 0.5}`;
+    let words = wordsCache.get(key);
+    if (!words) { words = badgeWords(verdict, lang); wordsCache.set(key, words); }
     const host = document.createElement('span');
     host.setAttribute(HOST_ATTR, verdict.vendor);
     host.setAttribute('data-sponsorwatch', '');
+    const id = String(nextId += 1);
+    info.set(host, { id, label: words.label, weak: words.weak });
+    byId.set(id, host);
     host.style.all = 'initial';
     const root = host.attachShadow({ mode: 'open' });  // open: styles stay isolated and tests and assistive tech can reach it
     adoptStyles(root);
     const button = document.createElement('button');
-    button.className = 'b';
+    button.className = words.weak ? 'b w' : 'b';
     button.type = 'button';
-    button.textContent = `⚠ ${t(lang, 'badge')}: ${verdict.vendor}`;
+    button.lang = lang;
+    button.textContent = words.text;
+    button.setAttribute('aria-label', words.aria);
+    button.setAttribute('aria-haspopup', 'dialog');
+    button.setAttribute('aria-expanded', 'false');
     root.append(button);
     let panel = null;
+    // Escape closes the panel from anywhere inside it (or from the badge) and gives the focus back to the badge.
+    const onKey = (ev) => {
+      if (ev.key === 'Escape' && panel) { ev.preventDefault(); ev.stopPropagation(); close(true); }
+    };
+    const close = (refocus) => {
+      if (!panel) return;
+      panel.remove();
+      panel = null;
+      button.removeEventListener('keydown', onKey);
+      button.setAttribute('aria-expanded', 'false');
+      if (refocus) button.focus();
+    };
     button.addEventListener('click', (ev) => {
       ev.preventDefault();
       ev.stopPropagation();
-      if (panel) { panel.remove(); panel = null; return; }
-      panel = renderPanel(host, item, verdict);
+      if (panel) { close(false); return; }
+      panel = renderPanel(id, item, verdict, () => close(true));
+      panel.addEventListener('keydown', onKey);
+      button.addEventListener('keydown', onKey);  // listeners only while open: long pages have hundreds of badges
       root.append(panel);
+      button.setAttribute('aria-expanded', 'true');
+      button.setAttribute('aria-controls', panel.id);
+      panel.querySelector('.x').focus();
     });
     anchor.insertAdjacentElement('afterend', host);
     return host;
@@ -418,43 +658,73 @@ const { t } = __modules["lib/i18n.js"];
     return el;
   }
 
-  function relationText(v) {
-    const key = { brand: 'brandOf', subsidiary: 'subsidiaryOf', oem: 'oemOf', 'former-subsidiary': 'formerOf' }[v.relation];
-    return key ? `${v.brand} — ${t(lang, key)} ${v.vendor}` : v.vendor;
+  function link(text, url, label) {
+    const a = line('a', text);
+    a.href = url;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    if (label) a.setAttribute('aria-label', label);
+    return a;
   }
 
-  function renderPanel(host, item, verdict) {
+  function renderPanel(id, item, verdict, close) {
+    const words = panelWords(verdict, lang);
     const p = document.createElement('div');
     p.className = 'p';
-    p.append(line('h3', `${t(lang, 'maker')}: ${relationText(verdict)}`));
-    const conf = verdict.confidence >= 0.8 ? 'high' : verdict.confidence >= 0.5 ? 'medium' : 'low';
-    p.append(line('div', `${t(lang, 'confidence')}: ${t(lang, conf)} (${Number(verdict.confidence).toFixed(2)})`, 'm'));
-    if (verdict.explanation) p.append(line('p', verdict.explanation));
-    const ev = (verdict.evidence || []).filter((e) => !e.mention).map((e) => `${e.kind}: ${e.term}`);
-    if (ev.length) { p.append(line('div', t(lang, 'why'), 'm')); const ul = document.createElement('ul'); ev.slice(0, 4).forEach((x) => ul.append(line('li', x))); p.append(ul); }
-    const des = verdict.designations || [];
-    if (des.length) {
-      p.append(line('div', t(lang, 'designations'), 'm'));
+    p.id = `sw-panel-${id}`;
+    p.lang = lang;
+    p.setAttribute('role', 'dialog');
+    p.setAttribute('aria-labelledby', `${p.id}-h`);
+    // The badge often sits inside the product's own link (Rozetka's title is an <a>): a click on the panel's text
+    // must not follow that link, nor reach the page's handlers. Its own links, buttons and "More" still work.
+    p.addEventListener('click', (ev) => {
+      ev.stopPropagation();
+      if (!ev.target.closest('a, button, summary')) ev.preventDefault();
+    });
+    const x = line('button', '×', 'x');
+    x.type = 'button';
+    x.setAttribute('aria-label', t(lang, 'close'));
+    x.addEventListener('click', close);
+    const h = line('h2', words.heading);
+    h.id = `${p.id}-h`;
+    p.append(x, h);
+    if (words.relation) p.append(line('p', words.relation));
+    if (words.headline) {
+      const l = line('p', `${words.headline.text}${words.headline.note ? ` ${words.headline.note}` : ''} `);
+      if (words.headline.url) l.append(link(t(lang, 'source'), words.headline.url, t(lang, 'sourceOf', { what: words.headline.text })));
+      p.append(l);
+    }
+    p.append(line('p', words.sure));
+    if (words.also.length) {
+      p.append(line('div', t(lang, 'alsoWhy'), 'm'));
       const ul = document.createElement('ul');
-      for (const d of des.slice(0, 6)) {
-        // The listing's summary in the interface language (the knowledge base carries English and Ukrainian).
-        const li = line('li', (lang === 'uk' && d.summary_uk) || d.summary || `${d.short} (${d.date_text || d.date})`);
-        const url = safeUrl(d.url || (d.sources || []).map((s) => s.url).find(Boolean));
-        if (url) { const a = line('a', ` ${t(lang, 'source')}`); a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer'; li.append(a); }
-        ul.append(li);
-      }
+      words.also.forEach((x) => ul.append(line('li', x)));
       p.append(ul);
     }
-    if (verdict.source === 'offline') p.append(line('div', t(lang, 'offline'), 'm'));
+    if (words.more.length) {
+      const more = document.createElement('details');
+      more.append(line('summary', t(lang, 'more', { count: words.more.length })));
+      const ul = document.createElement('ul');
+      for (const d of words.more) {
+        const li = line('li', `${d.text} `);
+        if (d.url) li.append(link(t(lang, 'source'), d.url, t(lang, 'sourceOf', { what: d.text.slice(0, 90) })));
+        ul.append(li);
+      }
+      more.append(ul);
+      p.append(more);
+    }
+    if (words.offline) p.append(line('p', t(lang, 'offline'), 'm'));
     const row = document.createElement('div');
     row.className = 'r';
     const dismiss = line('button', t(lang, 'dismiss'));
+    dismiss.type = 'button';
     dismiss.addEventListener('click', async () => {
       await chrome.runtime.sendMessage({ type: 'dismiss-item', text: item.text });
-      host.remove();
+      byId.get(id)?.remove();
       report();
     });
     const off = line('button', t(lang, 'dismissSite'));
+    off.type = 'button';
     off.addEventListener('click', async () => {
       await chrome.runtime.sendMessage({ type: 'site-off', site });
       document.querySelectorAll('[data-sponsorwatch]').forEach((n) => n.remove());
@@ -462,20 +732,38 @@ const { t } = __modules["lib/i18n.js"];
       report();
     });
     const wrong = line('button', t(lang, 'report'));
+    wrong.type = 'button';
     wrong.addEventListener('click', async () => {
       await chrome.runtime.sendMessage({ type: 'feedback', text: item.text, verdict });
-      wrong.replaceWith(line('span', t(lang, 'reported'), 'm'));
+      const done = line('span', t(lang, 'reported'), 'm');
+      done.setAttribute('role', 'status');
+      wrong.replaceWith(done);
     });
     row.append(dismiss, off, wrong);
     p.append(row);
     return p;
   }
 
+  /** What the popup lists: each badge's id (to scroll to it), its maker's name and the product's title. */
   function report() {
     const flagged = [...document.querySelectorAll(`[${HOST_ATTR}]`)].map((n) => ({
-      vendor: n.getAttribute(HOST_ATTR), text: n.previousElementSibling ? n.previousElementSibling.textContent.trim().slice(0, 200) : '' }));
-    chrome.runtime.sendMessage({ type: 'flagged', items: flagged }).catch(() => {});
+      ...info.get(n), vendor: n.getAttribute(HOST_ATTR),
+      text: n.previousElementSibling ? n.previousElementSibling.textContent.trim().slice(0, 200) : '' }));
+    chrome.runtime.sendMessage({ type: 'flagged', site, items: flagged }).catch(() => {});
   }
+
+  // The popup's "Show" button: scroll the badge into view, focus it and mark it for a moment.
+  chrome.runtime.onMessage.addListener((msg) => {
+    if (msg?.type !== 'reveal') return false;
+    const host = byId.get(String(msg.id));
+    const button = host?.shadowRoot?.querySelector('button.b');
+    if (!button) return false;
+    host.scrollIntoView({ block: 'center' });
+    button.focus({ preventScroll: true });
+    button.classList.add('f');
+    setTimeout(() => button.classList.remove('f'), 2000);
+    return false;
+  });
 
   async function judge(candidates) {
     const fresh = candidates.filter((c) => c.anchor && !seen.has(c.anchor));
@@ -515,6 +803,7 @@ const { t } = __modules["lib/i18n.js"];
     judge([...pageCandidates(document, adapter), ...tileCandidates(document, adapter)]).catch(() => {});
   });
 
+  report();
   scanPage();
   observer.observe(document.documentElement, { childList: true, subtree: true });
   const onUrl = () => { if (location.href !== lastUrl) { lastUrl = location.href; scanPage(); } };

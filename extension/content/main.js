@@ -5,8 +5,10 @@
 // script the manifest runs (so no file of the extension needs to be, or is, reachable from a page).
 import { adapterFor } from '../lib/adapters.js';
 import { pageCandidates, tileCandidates } from '../lib/extract.js';
-import { shouldFlag, safeUrl } from '../lib/policy.js';
+import { shouldFlag } from '../lib/policy.js';
 import { t } from '../lib/i18n.js';
+import { resolveLanguage } from '../lib/i18n.js';
+import { badgeWords, panelWords } from '../lib/wording.js';
 
 (async () => {
   if (window.top !== window || window.__sponsorwatch) return;
@@ -14,8 +16,11 @@ import { t } from '../lib/i18n.js';
 
   const settings = await chrome.runtime.sendMessage({ type: 'settings' });
   const site = location.hostname.replace(/^www\./, '');
-  if (settings.disabledSites.includes(site)) return;
-  const lang = settings.language;
+  if (settings.disabledSites.includes(site)) {
+    chrome.runtime.sendMessage({ type: 'flagged', site, items: [] }).catch(() => {});  // the popup can turn it back on
+    return;
+  }
+  const lang = resolveLanguage(settings.language, navigator.languages);
   const adapter = adapterFor(location.hostname);
   const seen = new WeakSet();
   const pending = new Set();
@@ -35,14 +40,26 @@ import { t } from '../lib/i18n.js';
   let timer = null;
   let lastUrl = location.href;
 
+  // WCAG AA: every text colour here has at least 4.5:1 contrast on its background (checked by axe in the tests).
   const CSS = `
-      button.b{font:600 11px/1.6 system-ui,sans-serif;color:#fff;background:#b3261e;border:0;border-radius:9px;padding:0 7px;margin:0 4px;cursor:pointer}
-      .p{position:absolute;z-index:2147483647;max-width:360px;background:#fff;color:#1d232b;border:1px solid #d0d5db;border-radius:8px;
-         box-shadow:0 6px 24px rgba(0,0,0,.18);padding:10px 12px;font:13px/1.45 system-ui,sans-serif;text-align:left}
-      .p h3{font-size:14px;margin:0 0 6px}.p ul{margin:4px 0 8px 16px;padding:0}.p a{color:#1f4e8c}
-      .p .r{display:flex;gap:6px;flex-wrap:wrap;margin-top:6px}.p .r button{font:12px system-ui;border:1px solid #c5ccd4;background:#f4f6f8;border-radius:5px;cursor:pointer}
-      .m{color:#69737f;font-size:12px}`;
+      button.b{font:600 11px/1.6 system-ui,sans-serif;color:#fff;background:#b3261e;border:1px solid #b3261e;border-radius:9px;padding:0 7px;margin:0 4px;cursor:pointer}
+      button.b.w{color:#8c1d18;background:#fff;border:1px dashed #b3261e}
+      button:focus-visible,a:focus-visible,summary:focus-visible,.p:focus-visible{outline:3px solid #1f4e8c;outline-offset:2px}
+      .f{outline:3px solid #1f4e8c;outline-offset:2px}
+      .p{position:absolute;z-index:2147483647;box-sizing:border-box;width:min(380px,92vw);background:#fff;color:#1d232b;
+         border:1px solid #9aa3ad;border-radius:8px;box-shadow:0 6px 24px rgba(0,0,0,.18);padding:10px 12px;font:13px/1.45 system-ui,sans-serif;
+         text-align:left;white-space:normal;letter-spacing:normal;text-transform:none}
+      .p h2{font-size:14px;margin:0 28px 4px 0;color:#1d232b}.p p{margin:0 0 6px}.p ul{margin:4px 0 6px 18px;padding:0}.p li{margin:0 0 4px}
+      .p a{color:#1f4e8c;text-decoration:underline}.p .x{position:absolute;top:6px;right:6px;font:16px/1 system-ui;width:26px;height:26px;
+         border:1px solid #9aa3ad;background:#fff;color:#1d232b;border-radius:5px;cursor:pointer;padding:0}
+      .p details{margin:4px 0 6px}.p summary{cursor:pointer;color:#1f4e8c}
+      .p .r{display:flex;gap:6px;flex-wrap:wrap;margin-top:8px}.p .r button{font:12px system-ui;color:#1d232b;border:1px solid #9aa3ad;
+         background:#f4f6f8;border-radius:5px;padding:3px 8px;cursor:pointer}
+      .m{color:#4b5560;font-size:12px}`;
   let sheet = null;
+  let nextId = 0;
+  const info = new WeakMap();  // badge host → { id, label, weak }: what the popup lists
+  const byId = new Map();  // id → badge host: where the popup's "Show" scrolls to
 
   /** One constructable stylesheet shared by every badge (a <style> per badge costs time on long pages). */
   function adoptStyles(root) {
@@ -56,25 +73,54 @@ import { t } from '../lib/i18n.js';
     }
   }
 
+  const wordsCache = new Map();  // one set of badge words per maker, brand and strength: long pages repeat them
+
   function badge(anchor, item, verdict) {
+    const key = `${verdict.vendor}|${verdict.brand}|${verdict.flagged}|${Number(verdict.confidence) >= 0.5}`;
+    let words = wordsCache.get(key);
+    if (!words) { words = badgeWords(verdict, lang); wordsCache.set(key, words); }
     const host = document.createElement('span');
     host.setAttribute(HOST_ATTR, verdict.vendor);
     host.setAttribute('data-sponsorwatch', '');
+    const id = String(nextId += 1);
+    info.set(host, { id, label: words.label, weak: words.weak });
+    byId.set(id, host);
     host.style.all = 'initial';
     const root = host.attachShadow({ mode: 'open' });  // open: styles stay isolated and tests and assistive tech can reach it
     adoptStyles(root);
     const button = document.createElement('button');
-    button.className = 'b';
+    button.className = words.weak ? 'b w' : 'b';
     button.type = 'button';
-    button.textContent = `⚠ ${t(lang, 'badge')}: ${verdict.vendor}`;
+    button.lang = lang;
+    button.textContent = words.text;
+    button.setAttribute('aria-label', words.aria);
+    button.setAttribute('aria-haspopup', 'dialog');
+    button.setAttribute('aria-expanded', 'false');
     root.append(button);
     let panel = null;
+    // Escape closes the panel from anywhere inside it (or from the badge) and gives the focus back to the badge.
+    const onKey = (ev) => {
+      if (ev.key === 'Escape' && panel) { ev.preventDefault(); ev.stopPropagation(); close(true); }
+    };
+    const close = (refocus) => {
+      if (!panel) return;
+      panel.remove();
+      panel = null;
+      button.removeEventListener('keydown', onKey);
+      button.setAttribute('aria-expanded', 'false');
+      if (refocus) button.focus();
+    };
     button.addEventListener('click', (ev) => {
       ev.preventDefault();
       ev.stopPropagation();
-      if (panel) { panel.remove(); panel = null; return; }
-      panel = renderPanel(host, item, verdict);
+      if (panel) { close(false); return; }
+      panel = renderPanel(id, item, verdict, () => close(true));
+      panel.addEventListener('keydown', onKey);
+      button.addEventListener('keydown', onKey);  // listeners only while open: long pages have hundreds of badges
       root.append(panel);
+      button.setAttribute('aria-expanded', 'true');
+      button.setAttribute('aria-controls', panel.id);
+      panel.querySelector('.x').focus();
     });
     anchor.insertAdjacentElement('afterend', host);
     return host;
@@ -87,43 +133,73 @@ import { t } from '../lib/i18n.js';
     return el;
   }
 
-  function relationText(v) {
-    const key = { brand: 'brandOf', subsidiary: 'subsidiaryOf', oem: 'oemOf', 'former-subsidiary': 'formerOf' }[v.relation];
-    return key ? `${v.brand} — ${t(lang, key)} ${v.vendor}` : v.vendor;
+  function link(text, url, label) {
+    const a = line('a', text);
+    a.href = url;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    if (label) a.setAttribute('aria-label', label);
+    return a;
   }
 
-  function renderPanel(host, item, verdict) {
+  function renderPanel(id, item, verdict, close) {
+    const words = panelWords(verdict, lang);
     const p = document.createElement('div');
     p.className = 'p';
-    p.append(line('h3', `${t(lang, 'maker')}: ${relationText(verdict)}`));
-    const conf = verdict.confidence >= 0.8 ? 'high' : verdict.confidence >= 0.5 ? 'medium' : 'low';
-    p.append(line('div', `${t(lang, 'confidence')}: ${t(lang, conf)} (${Number(verdict.confidence).toFixed(2)})`, 'm'));
-    if (verdict.explanation) p.append(line('p', verdict.explanation));
-    const ev = (verdict.evidence || []).filter((e) => !e.mention).map((e) => `${e.kind}: ${e.term}`);
-    if (ev.length) { p.append(line('div', t(lang, 'why'), 'm')); const ul = document.createElement('ul'); ev.slice(0, 4).forEach((x) => ul.append(line('li', x))); p.append(ul); }
-    const des = verdict.designations || [];
-    if (des.length) {
-      p.append(line('div', t(lang, 'designations'), 'm'));
+    p.id = `sw-panel-${id}`;
+    p.lang = lang;
+    p.setAttribute('role', 'dialog');
+    p.setAttribute('aria-labelledby', `${p.id}-h`);
+    // The badge often sits inside the product's own link (Rozetka's title is an <a>): a click on the panel's text
+    // must not follow that link, nor reach the page's handlers. Its own links, buttons and "More" still work.
+    p.addEventListener('click', (ev) => {
+      ev.stopPropagation();
+      if (!ev.target.closest('a, button, summary')) ev.preventDefault();
+    });
+    const x = line('button', '×', 'x');
+    x.type = 'button';
+    x.setAttribute('aria-label', t(lang, 'close'));
+    x.addEventListener('click', close);
+    const h = line('h2', words.heading);
+    h.id = `${p.id}-h`;
+    p.append(x, h);
+    if (words.relation) p.append(line('p', words.relation));
+    if (words.headline) {
+      const l = line('p', `${words.headline.text}${words.headline.note ? ` ${words.headline.note}` : ''} `);
+      if (words.headline.url) l.append(link(t(lang, 'source'), words.headline.url, t(lang, 'sourceOf', { what: words.headline.text })));
+      p.append(l);
+    }
+    p.append(line('p', words.sure));
+    if (words.also.length) {
+      p.append(line('div', t(lang, 'alsoWhy'), 'm'));
       const ul = document.createElement('ul');
-      for (const d of des.slice(0, 6)) {
-        // The listing's summary in the interface language (the knowledge base carries English and Ukrainian).
-        const li = line('li', (lang === 'uk' && d.summary_uk) || d.summary || `${d.short} (${d.date_text || d.date})`);
-        const url = safeUrl(d.url || (d.sources || []).map((s) => s.url).find(Boolean));
-        if (url) { const a = line('a', ` ${t(lang, 'source')}`); a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer'; li.append(a); }
-        ul.append(li);
-      }
+      words.also.forEach((x) => ul.append(line('li', x)));
       p.append(ul);
     }
-    if (verdict.source === 'offline') p.append(line('div', t(lang, 'offline'), 'm'));
+    if (words.more.length) {
+      const more = document.createElement('details');
+      more.append(line('summary', t(lang, 'more', { count: words.more.length })));
+      const ul = document.createElement('ul');
+      for (const d of words.more) {
+        const li = line('li', `${d.text} `);
+        if (d.url) li.append(link(t(lang, 'source'), d.url, t(lang, 'sourceOf', { what: d.text.slice(0, 90) })));
+        ul.append(li);
+      }
+      more.append(ul);
+      p.append(more);
+    }
+    if (words.offline) p.append(line('p', t(lang, 'offline'), 'm'));
     const row = document.createElement('div');
     row.className = 'r';
     const dismiss = line('button', t(lang, 'dismiss'));
+    dismiss.type = 'button';
     dismiss.addEventListener('click', async () => {
       await chrome.runtime.sendMessage({ type: 'dismiss-item', text: item.text });
-      host.remove();
+      byId.get(id)?.remove();
       report();
     });
     const off = line('button', t(lang, 'dismissSite'));
+    off.type = 'button';
     off.addEventListener('click', async () => {
       await chrome.runtime.sendMessage({ type: 'site-off', site });
       document.querySelectorAll('[data-sponsorwatch]').forEach((n) => n.remove());
@@ -131,20 +207,38 @@ import { t } from '../lib/i18n.js';
       report();
     });
     const wrong = line('button', t(lang, 'report'));
+    wrong.type = 'button';
     wrong.addEventListener('click', async () => {
       await chrome.runtime.sendMessage({ type: 'feedback', text: item.text, verdict });
-      wrong.replaceWith(line('span', t(lang, 'reported'), 'm'));
+      const done = line('span', t(lang, 'reported'), 'm');
+      done.setAttribute('role', 'status');
+      wrong.replaceWith(done);
     });
     row.append(dismiss, off, wrong);
     p.append(row);
     return p;
   }
 
+  /** What the popup lists: each badge's id (to scroll to it), its maker's name and the product's title. */
   function report() {
     const flagged = [...document.querySelectorAll(`[${HOST_ATTR}]`)].map((n) => ({
-      vendor: n.getAttribute(HOST_ATTR), text: n.previousElementSibling ? n.previousElementSibling.textContent.trim().slice(0, 200) : '' }));
-    chrome.runtime.sendMessage({ type: 'flagged', items: flagged }).catch(() => {});
+      ...info.get(n), vendor: n.getAttribute(HOST_ATTR),
+      text: n.previousElementSibling ? n.previousElementSibling.textContent.trim().slice(0, 200) : '' }));
+    chrome.runtime.sendMessage({ type: 'flagged', site, items: flagged }).catch(() => {});
   }
+
+  // The popup's "Show" button: scroll the badge into view, focus it and mark it for a moment.
+  chrome.runtime.onMessage.addListener((msg) => {
+    if (msg?.type !== 'reveal') return false;
+    const host = byId.get(String(msg.id));
+    const button = host?.shadowRoot?.querySelector('button.b');
+    if (!button) return false;
+    host.scrollIntoView({ block: 'center' });
+    button.focus({ preventScroll: true });
+    button.classList.add('f');
+    setTimeout(() => button.classList.remove('f'), 2000);
+    return false;
+  });
 
   async function judge(candidates) {
     const fresh = candidates.filter((c) => c.anchor && !seen.has(c.anchor));
@@ -184,6 +278,7 @@ import { t } from '../lib/i18n.js';
     judge([...pageCandidates(document, adapter), ...tileCandidates(document, adapter)]).catch(() => {});
   });
 
+  report();
   scanPage();
   observer.observe(document.documentElement, { childList: true, subtree: true });
   const onUrl = () => { if (location.href !== lastUrl) { lastUrl = location.href; scanPage(); } };

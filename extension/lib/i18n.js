@@ -1,27 +1,108 @@
-// Interface strings in English and Ukrainian, switchable in the options (chrome.i18n cannot switch at runtime).
+// Interface strings in English and Ukrainian. The language follows the browser unless the options pick one
+// (chrome.i18n cannot switch at runtime, and serves only the browser's own UI language). {name} marks a value.
+export const LANGUAGES = ['en', 'uk'];
+
 export const STRINGS = {
   en: {
-    badge: 'Sponsor', maker: 'Made by', brandOf: 'a brand of', oemOf: 'reported to relabel hardware of',
-    subsidiaryOf: 'a subsidiary of', formerOf: 'formerly owned by', confidence: 'Confidence', why: 'Why',
-    designations: 'Listed', source: 'source', dismiss: 'Hide this item', dismissSite: 'Turn off on this site',
-    report: 'Report a wrong flag', reported: 'Thank you — reported.', offline: 'Offline check (backend unreachable)',
-    popupTitle: 'Flagged on this page', popupNone: 'Nothing flagged on this page.', siteOff: 'Off on this site',
-    siteOn: 'On on this site', options: 'Options', backend: 'Backend URL', language: 'Language',
-    strictness: 'What to flag', strict: 'Confirmed makers and their brands only', broad: 'Also OEM relabels and weak links',
-    save: 'Save', saved: 'Saved', sitesOff: 'Sites where it is off', high: 'high', medium: 'medium', low: 'low',
+    // badge and panel
+    badgeAria: '{label}: why this product is flagged', badgeAriaWeak: '{label}: a possible link, see why',
+    panelAria: 'Why this product is flagged', close: 'Close',
+    madeBy: 'Made by {maker}',
+    rel_brand: '{brand} is a {maker} brand.', rel_subsidiary: '{brand} is a {maker} subsidiary.',
+    rel_oem: '{brand} is reported to sell relabelled {maker} hardware.',
+    'rel_former-subsidiary': '{brand} used to belong to {maker}; its products from those years are {maker}\'s.',
+    rel_specified: 'The tender names {maker} with “or equivalent”: the buyer asked for this maker\'s product.',
+    holderSays: '{holder}: {text}',
+    sure: 'How sure: {level} — {reason}.',
+    level_certain: 'certain', level_likely: 'very likely', level_possible: 'likely', level_weak: 'a possible link only',
+    why_model: 'the model number {term} is a {entity} {what} model', why_modelPlain: 'the model number {term} is a {entity} model',
+    why_brandField: 'the shop lists the brand as {term}', why_name: 'the title names {entity}',
+    why_nameAs: 'the title names {entity} (“{term}”)', why_fuzzy: 'the title has “{term}”, a misspelling of {entity}',
+    why_trademark: 'the title says {term}, a technology name of {entity}', alsoWhy: 'Also:',
+    why_consumerBrand: 'the title names {term}, a {entity} brand',
+    more: 'More: all listings and sources ({count})', source: 'source', sourceOf: 'Source: {what}',
+    status_suspended: '(this listing was later suspended)', status_excluded: '(later removed from this list)',
+    offline: 'Checked offline, against the list the extension carries (the server could not be reached).',
+    dismiss: 'Hide this item', dismissSite: 'Turn off on this site', report: 'Report a wrong flag',
+    reported: 'Thank you — reported.',
+    // what a model number is
+    'what_ip-camera': 'camera', what_ptz: 'PTZ camera', 'what_analog-camera': 'analogue camera',
+    what_nvr: 'network video recorder', what_dvr: 'video recorder', what_thermal: 'thermal camera', what_intercom: 'intercom',
+    'what_access-control': 'access-control device', what_accessory: 'accessory', what_storage: 'storage device',
+    // popup
+    popupTitle: 'Flagged on this page', popupCount: '{count} flagged on this page', popupNone: 'Nothing flagged on this page.',
+    show: 'Show', showAria: 'Show on the page: {title}', siteIsOn: 'On for {site}', siteIsOff: 'Off for {site}',
+    turnOff: 'Turn off here', turnOn: 'Turn on here', options: 'Options', noSite: 'This page is not a web page the extension reads.',
+    // options
+    optionsTitle: 'sponsorwatch options',
+    optionsIntro: 'sponsorwatch marks products made by companies on war-sponsor and sanctions lists (Hikvision, Dahua and their brands) on shop and tender pages, and says why, with the source.',
+    language: 'Language', languageHelp: 'The language of the badges, panels and these pages.',
+    lang_auto: 'Same as the browser ({current})', lang_en: 'English', lang_uk: 'Українська',
+    backend: 'Server address', backendHelp: 'The extension sends the titles of products on the page to this server and shows its answer. It never sends the page address, cookies or anything about you. When the server cannot be reached, it checks titles against the list it carries, which catches exact names and model numbers only.',
+    strictness: 'What to flag', strict: 'Only products of the listed makers and of the brands they own',
+    strictHelp: 'Fewer badges: only clear cases.', broad: 'Also relabelled hardware and weaker links',
+    broadHelp: 'Adds brands reported to sell the makers\' hardware under their own name, and a former subsidiary\'s products; the badge of a weak link ends with a question mark.',
+    save: 'Save', saved: 'Saved.', badUrl: 'Enter a full address, such as http://127.0.0.1:8080',
+    sitesTitle: 'Sites', sitesHelp: 'The extension reads these shops and tender pages:',
+    sitesOff: 'Turned off on', sitesOffHelp: 'Turn a site off from a badge\'s panel or the toolbar button. Press a site below to turn it back on.',
+    sitesOffNone: 'None.', turnBackOn: 'Turn {site} back on',
   },
   uk: {
-    badge: 'Спонсор', maker: 'Виробник', brandOf: 'бренд компанії', oemOf: 'ймовірно перемаркована продукція',
-    subsidiaryOf: 'дочірня компанія', formerOf: 'колишня дочірня компанія', confidence: 'Впевненість', why: 'Чому',
-    designations: 'Списки', source: 'джерело', dismiss: 'Сховати цей товар', dismissSite: 'Вимкнути на цьому сайті',
-    report: 'Повідомити про помилку', reported: 'Дякуємо — повідомлено.', offline: 'Офлайн-перевірка (сервер недоступний)',
-    popupTitle: 'Позначено на цій сторінці', popupNone: 'На цій сторінці нічого не позначено.', siteOff: 'Вимкнено на цьому сайті',
-    siteOn: 'Увімкнено на цьому сайті', options: 'Налаштування', backend: 'Адреса сервера', language: 'Мова',
-    strictness: 'Що позначати', strict: 'Лише підтверджених виробників і їхні бренди', broad: 'Також OEM-перемаркування і слабкі зв’язки',
-    save: 'Зберегти', saved: 'Збережено', sitesOff: 'Сайти, де вимкнено', high: 'висока', medium: 'середня', low: 'низька',
+    badgeAria: '{label}: чому позначено цей товар', badgeAriaWeak: '{label}: можливий зв’язок, дивіться чому',
+    panelAria: 'Чому позначено цей товар', close: 'Закрити',
+    madeBy: 'Виробник: {maker}',
+    rel_brand: '{brand} — бренд компанії {maker}.', rel_subsidiary: '{brand} — дочірня компанія {maker}.',
+    rel_oem: '{brand}, за повідомленнями, продає перемарковане обладнання {maker}.',
+    'rel_former-subsidiary': '{brand} раніше належала {maker}; її товари тих років — продукція {maker}.',
+    rel_specified: 'У тендері вказано {maker} з «або еквівалент»: замовник просить продукцію цього виробника.',
+    holderSays: '{holder}: {text}',
+    sure: 'Наскільки певно: {level} — {reason}.',
+    level_certain: 'напевно', level_likely: 'дуже ймовірно', level_possible: 'ймовірно', level_weak: 'лише можливий зв’язок',
+    why_model: 'номер моделі {term} — це модель {what} {entity}', why_modelPlain: 'номер моделі {term} — це модель {entity}',
+    why_brandField: 'магазин зазначає бренд {term}', why_name: 'у назві товару названо {entity}',
+    why_nameAs: 'у назві товару названо {entity} («{term}»)', why_fuzzy: 'у назві є «{term}» — написання {entity} з помилкою',
+    why_trademark: 'у назві є {term} — назва технології {entity}', alsoWhy: 'А також:',
+    why_consumerBrand: 'у назві товару названо {term} — бренд компанії {entity}',
+    more: 'Більше: усі переліки і джерела ({count})', source: 'джерело', sourceOf: 'Джерело: {what}',
+    status_suspended: '(згодом це внесення призупинили)', status_excluded: '(згодом вилучено з цього переліку)',
+    offline: 'Перевірено офлайн за переліком, який має розширення (сервер недоступний).',
+    dismiss: 'Сховати цей товар', dismissSite: 'Вимкнути на цьому сайті', report: 'Повідомити про помилку',
+    reported: 'Дякуємо — повідомлено.',
+    'what_ip-camera': 'камери', what_ptz: 'поворотної камери', 'what_analog-camera': 'аналогової камери',
+    what_nvr: 'мережевого відеореєстратора', what_dvr: 'відеореєстратора', what_thermal: 'тепловізійної камери',
+    what_intercom: 'домофона', 'what_access-control': 'пристрою контролю доступу', what_accessory: 'аксесуара',
+    what_storage: 'накопичувача',
+    popupTitle: 'Позначено на цій сторінці', popupCount: 'Позначено на цій сторінці: {count}', popupNone: 'На цій сторінці нічого не позначено.',
+    show: 'Показати', showAria: 'Показати на сторінці: {title}', siteIsOn: 'Увімкнено для {site}', siteIsOff: 'Вимкнено для {site}',
+    turnOff: 'Вимкнути тут', turnOn: 'Увімкнути тут', options: 'Налаштування', noSite: 'Ця сторінка не з тих, які читає розширення.',
+    optionsTitle: 'Налаштування sponsorwatch',
+    optionsIntro: 'sponsorwatch позначає на сторінках магазинів і тендерів товари компаній зі списків спонсорів війни та санкційних списків (Hikvision, Dahua та їхні бренди) і пояснює чому, з джерелом.',
+    language: 'Мова', languageHelp: 'Мова позначок, панелей і цих сторінок.',
+    lang_auto: 'Як у браузері ({current})', lang_en: 'English', lang_uk: 'Українська',
+    backend: 'Адреса сервера', backendHelp: 'Розширення надсилає цьому серверу назви товарів зі сторінки і показує його відповідь. Воно ніколи не надсилає адресу сторінки, cookies чи будь-що про вас. Коли сервер недоступний, розширення перевіряє назви за переліком, який має із собою: так знаходяться лише точні назви і номери моделей.',
+    strictness: 'Що позначати', strict: 'Лише товари виробників зі списків і брендів, якими вони володіють',
+    strictHelp: 'Менше позначок: лише очевидні випадки.', broad: 'Також перемарковане обладнання і слабші зв’язки',
+    broadHelp: 'Додає бренди, які, за повідомленнями, продають обладнання цих виробників під власною назвою, і товари колишньої дочірньої компанії; позначка слабкого зв’язку закінчується знаком питання.',
+    save: 'Зберегти', saved: 'Збережено.', badUrl: 'Уведіть повну адресу, наприклад http://127.0.0.1:8080',
+    sitesTitle: 'Сайти', sitesHelp: 'Розширення читає ці магазини і сторінки тендерів:',
+    sitesOff: 'Вимкнено на', sitesOffHelp: 'Вимкнути сайт можна в панелі позначки або кнопкою на панелі інструментів. Натисніть сайт нижче, щоб знову увімкнути.',
+    sitesOffNone: 'Немає.', turnBackOn: 'Знову увімкнути {site}',
   },
 };
 
-export function t(lang, key) {
-  return (STRINGS[lang] || STRINGS.en)[key] ?? STRINGS.en[key] ?? key;
+/** A string in the language, with {name} placeholders filled; English when the language lacks it. */
+export function t(lang, key, vars) {
+  const text = (STRINGS[lang] || STRINGS.en)[key] ?? STRINGS.en[key] ?? key;
+  return vars ? text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m)) : text;
+}
+
+/** The interface language: the one chosen in the options, or else the first supported one the browser prefers
+ * (navigator.languages: the browser's language list, e.g. ['uk-UA', 'uk', 'en-US']), or else English. */
+export function resolveLanguage(setting, preferred = []) {
+  if (LANGUAGES.includes(setting)) return setting;
+  for (const tag of preferred || []) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (LANGUAGES.includes(base)) return base;
+  }
+  return 'en';
 }

@@ -161,6 +161,7 @@ export class OfflineMatcher {
       text, flagged: !mention && Boolean(info.listed) && weight >= 0.5, vendor: info.maker, brand: best.entity,
       relation, confidence: mention ? 0 : weight, evidence: evidence.map(({ kind, term, entity, mention: m }) => ({ kind, term, entity, mention: m })),
       designations, explanation: '', source: 'offline',
+      device_class: pool.find((e) => e.device_class && !e.mention)?.device_class || null,
     };
   }
 }

@@ -1,35 +1,81 @@
-// Options: backend URL, language, strictness, and the sites where the extension is off.
-import { t } from '../lib/i18n.js';
+// Options: language, what to flag, the server address, and the sites: where it works and where it is turned off.
+// Every label and explanation comes from lib/i18n.js, in the chosen language (or the browser's).
+import { t, resolveLanguage } from '../lib/i18n.js';
+import { ADAPTERS } from '../lib/sites.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
+const $ = (id) => document.getElementById(id);
 const s = await api.runtime.sendMessage({ type: 'settings' });
-function label(lang) {
-  document.getElementById('title').textContent = t(lang, 'options');
+const browserLang = resolveLanguage('auto', navigator.languages);
+
+function label(setting) {
+  const lang = resolveLanguage(setting, navigator.languages);
+  document.documentElement.lang = lang;
+  document.title = t(lang, 'optionsTitle');
+  $('title').textContent = t(lang, 'optionsTitle');
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(lang, el.dataset.t);
+  for (const opt of $('language').options) {
+    opt.textContent = t(lang, `lang_${opt.value}`, { current: t(browserLang, `lang_${browserLang}`) });
+  }
+  for (const b of document.querySelectorAll('#sites button')) b.setAttribute('aria-label', t(lang, 'turnBackOn', { site: b.dataset.site }));
+  return lang;
 }
-label(s.language);
-document.getElementById('backend').value = s.backend;
-document.getElementById('language').value = s.language;
-document.querySelector(`input[name="strictness"][value="${s.strictness}"]`).checked = true;
-for (const site of s.disabledSites) {
+
+function siteList() {
+  $('sites').replaceChildren();
+  $('sites-none').hidden = s.disabledSites.length > 0;
+  for (const site of s.disabledSites) {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.site = site;
+    b.textContent = `${site} ✕`;
+    b.addEventListener('click', async () => {
+      await api.runtime.sendMessage({ type: 'site-on', site });
+      s.disabledSites = s.disabledSites.filter((x) => x !== site);
+      siteList();
+      label($('language').value);
+    });
+    li.append(b);
+    $('sites').append(li);
+  }
+}
+
+for (const a of ADAPTERS) {
   const li = document.createElement('li');
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = `${site} ✕`;
-  b.addEventListener('click', async () => { await api.runtime.sendMessage({ type: 'site-on', site }); li.remove(); });
-  li.append(b);
-  document.getElementById('sites').append(li);
+  li.textContent = a.hosts.join(', ');
+  $('supported').append(li);
 }
-document.getElementById('form').addEventListener('submit', async (ev) => {
+$('backend').value = s.backend;
+$('language').value = ['en', 'uk'].includes(s.language) ? s.language : 'auto';
+document.querySelector(`input[name="strictness"][value="${s.strictness}"]`).checked = true;
+siteList();
+let lang = label($('language').value);
+$('language').addEventListener('change', () => { lang = label($('language').value); });
+
+$('form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
-  const backend = document.getElementById('backend').value;
-  const origin = new URL(backend).origin + '/*';
-  if (api.permissions?.request && !origin.startsWith('http://127.0.0.1') && !origin.startsWith('http://localhost')) {
+  $('status').textContent = '';
+  let origin;
+  try {
+    const url = new URL($('backend').value.trim());
+    if (!['http:', 'https:'].includes(url.protocol)) throw new Error(url.protocol);
+    origin = `${url.origin}/*`;
+  } catch {
+    $('backend-error').textContent = t(lang, 'badUrl');
+    $('backend').setAttribute('aria-invalid', 'true');
+    $('backend').focus();
+    return;
+  }
+  $('backend-error').textContent = '';
+  $('backend').removeAttribute('aria-invalid');
+  // Loopback is in the manifest's host permissions; any other server needs the user's grant (both browsers ask).
+  if (api.permissions?.request && !/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(origin)) {
     await api.permissions.request({ origins: [origin] });
   }
-  const language = document.getElementById('language').value;
+  const language = $('language').value;
   const strictness = document.querySelector('input[name="strictness"]:checked').value;
-  await api.runtime.sendMessage({ type: 'save-settings', backend, language, strictness });
-  label(language);
-  document.getElementById('status').textContent = t(language, 'saved');
+  await api.runtime.sendMessage({ type: 'save-settings', backend: $('backend').value.trim(), language, strictness });
+  lang = label(language);
+  $('status').textContent = t(lang, 'saved');
 });

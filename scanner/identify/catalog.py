@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.identify import default_identifier
+from scanner.identify.brands import brand_records, brand_snapshot
 from scanner.identify.normalize import alias_key
 from scanner.knowledge import load
 from scanner.knowledge.model import CONFIDENCE_WEIGHT
@@ -34,6 +35,8 @@ def catalog() -> dict[str, Any]:
                           "summary": d.summary, "withdrawn": d.withdrawn, "sources": list(d.sources)}
                          for d in kb.designations.values()],
         "sources": [s.to_dict() for s in kb.sources.values()],
+        # Consumer brands of listed companies: brand → company → designations.
+        "brands": brand_records(kb, {b.company: engine.designations(b.company) for b in kb.brands}),
     }
 
 
@@ -71,6 +74,8 @@ def snapshot() -> tuple[bytes, str]:
                  "surveillance": list(kb.context.surveillance), "service": list(kb.context.service),
                  "service_window_tokens": kb.context.service_window_tokens,
                  "other_makers": list(kb.context.other_makers)},
+        # Consumer brands of listed companies (scanner/identify/brands.py); the companies are in "entities".
+        "brands": brand_snapshot(kb),
     }
     body = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     return body, hashlib.sha256(body).hexdigest()[:32]

@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.identify.explain import describe_designations, designation_list, explanation
+from scanner.identify.brands import BrandMatch, BrandMatcher
+from scanner.identify.explain import brand_explanation, describe_designations, designation_list, explanation
 from scanner.identify.matcher import Cues, Matcher, Token, tokenize
 from scanner.identify.normalize import normalize
 from scanner.knowledge.model import CONFIDENCE_WEIGHT, KnowledgeBase
@@ -96,6 +97,8 @@ class Identifier:
         self._listings: dict[str, str] = {}
         self._roots = {e: kb.root(e) for e in kb.entities}
         self._families = {f.id: f for f in kb.families}
+        self.brands = BrandMatcher(kb)
+        self._brand_listings: dict[str, tuple[list[dict[str, Any]], str]] = {}
 
     def designations(self, entity: str) -> list[dict[str, Any]]:
         """Designations reaching an entity (computed once per entity; the dicts are shared: read, don't write)."""
@@ -220,8 +223,9 @@ class Identifier:
 
     # ---------------------------------------------------------------- verdict
     def identify(self, text: str, *, brand: str | None = None, model: str | None = None,
-                 mpn: str | None = None) -> Verdict:
-        """Judge one text plus optional structured fields: the page's brand, model and manufacturer part number."""
+                 mpn: str | None = None, category: str | None = None) -> Verdict:
+        """Judge one text plus optional structured fields: the page's brand, model, manufacturer part number and
+        category or breadcrumbs (read only for consumer brands, scanner/identify/brands.py)."""
         evidence: list[Evidence] = []
         if brand:
             alias = self.m.structured_alias(brand)
@@ -241,7 +245,33 @@ class Identifier:
                 evidence.extend(e for e in self._text_evidence(value, name, structured=True)
                                 if e.kind == "structured-model")
         evidence.extend(self._text_evidence(text, "text", structured=False))
-        return self._verdict(text, evidence)
+        verdict = self._verdict(text, evidence)
+        if verdict.vendor is None:  # no maker, model or company name: a listed company's consumer brand?
+            match = self.brands.match(text, brand=brand, category=category)
+            if match is not None:
+                self._brand_verdict(verdict, match)
+        return verdict
+
+    def _brand_verdict(self, verdict: Verdict, m: BrandMatch) -> None:
+        company = m.brand.company
+        if company not in self._brand_listings:  # the same for every product of the company: worded once
+            described = [{**d, "applies_via": "brand"} for d in self.designations(company)]
+            self._brand_listings[company] = (described, designation_list(described))
+        shared, listing = self._brand_listings[company]
+        designations = list(shared)
+        active = any(d["status"] == "active" for d in designations)
+        verdict.vendor, verdict.brand = company, m.brand.name
+        verdict.relation = "former-brand" if m.sold else "brand"
+        verdict.confidence = m.score
+        verdict.flagged = active and not m.sold and m.score >= FLAG_THRESHOLD
+        verdict.designations = designations
+        verdict.evidence = [Evidence(
+            kind="brand", term=m.term, span=m.span, field="text" if m.span else "brand", entity=company,
+            score=m.score, detail=f"{m.brand.name}, a brand of {self.kb.entities[company].display}: {m.detail}",
+            family=m.brand.id,
+        )]
+        verdict.explanation = brand_explanation(self.kb, m.brand.id, m.term, m.detail, m.sold, m.score,
+                                                verdict.flagged, designations, listing, in_text=m.span is not None)
 
     def _verdict(self, text: str, evidence: list[Evidence]) -> Verdict:
         verdict = Verdict(text=text, evidence=evidence)

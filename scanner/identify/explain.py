@@ -213,3 +213,25 @@ def explanation(kb: KnowledgeBase, verdict: Verdict, best: Evidence, chain: list
         return f"{head}; not on any list we track."
     return (f"{head}; evidence too weak to flag (confidence {verdict.confidence:.2f}); for reference, "
             f"{listing}.")
+
+
+def brand_explanation(kb: KnowledgeBase, brand_id: str, term: str, detail: str, sold: bool, confidence: float,
+                      flagged: bool, designations: list[dict[str, Any]], listing: str, in_text: bool = True) -> str:
+    """Why a brand name makes a product a listed company's (or why not: sold, weak, the listing suspended)."""
+    brand = next(b for b in kb.brands if b.id == brand_id)
+    maker = kb.entities[brand.company].display
+    conf = "" if brand.confidence == "high" else f", {brand.confidence} confidence"
+    if sold:
+        to = f" to {brand.new_owner}" if brand.new_owner else ""
+        return (f"{brand.name} was a brand of {maker} until {human_date(brand.owned_to or '')} (sold{to}): "
+                f"products sold since are not {maker}'s, so not flagged.")
+    since = f", since {human_date(brand.owned_from)}" if brand.owned_from else ""
+    names = f"the text names '{term}'" if in_text else f"the page's brand field says '{term}'"
+    head = f"{brand.name} (a brand of {maker}{since}{conf}): {names}{f' — {detail}' if detail else ''}"
+    if flagged:
+        return f"{head}; {listing}."
+    if designations and not any(d["status"] == "active" for d in designations):
+        return f"{head}; {listing} — so not flagged."
+    if not designations:
+        return f"{head}; not on any list we track."
+    return (f"{head}; evidence too weak to flag (confidence {confidence:.2f}); for reference, {listing}.")

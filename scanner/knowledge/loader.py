@@ -9,6 +9,7 @@ from typing import Any
 
 from scanner.knowledge.model import (
     Alias,
+    Brand,
     Context,
     Designation,
     Entity,
@@ -16,14 +17,15 @@ from scanner.knowledge.model import (
     Event,
     Family,
     KnowledgeBase,
+    ProductType,
     Relation,
     Source,
     Trademark,
 )
 
 # Sources are kept by topic: general (lists, companies, brands), model families, CVEs. Any file may hold them.
-FILES = ("sources.toml", "sources_models.toml", "sources_cves.toml", "vendors.toml", "nacp_companies.toml",
-         "lists.toml", "models.toml", "context.toml")
+FILES = ("sources.toml", "sources_models.toml", "sources_cves.toml", "sources_brands.toml", "vendors.toml",
+         "nacp_companies.toml", "lists.toml", "models.toml", "context.toml", "brands.toml")
 NACP = "nacp-war-sponsors"
 
 
@@ -150,6 +152,24 @@ def parse(documents: dict[str, dict[str, Any]]) -> KnowledgeBase:
                     device_class=str(_req(raw, "device_class", where)), pattern=str(_req(raw, "pattern", where)),
                     examples=_tuple(raw, "examples"), sources=_tuple(raw, "sources"),
                     confidence=_req(raw, "confidence", where),
+                ))
+            for i, raw in enumerate(doc.get("product_type", [])):
+                where = f"{name} product_type #{i + 1}"
+                pid = str(_req(raw, "id", where))
+                if pid in kb.product_types:
+                    raise KnowledgeError(f"{where}: duplicate product type id '{pid}'")
+                kb.product_types[pid] = ProductType(id=pid, words=_tuple(raw, "words"),
+                                                    excludes=_tuple(raw, "excludes"))
+            for i, raw in enumerate(doc.get("brand", [])):
+                where = f"{name} brand #{i + 1}"
+                kb.brands.append(Brand(
+                    id=str(_req(raw, "id", where)), name=str(_req(raw, "name", where)),
+                    company=str(_req(raw, "company", where)), product_types=_tuple(raw, "product_types"),
+                    spellings=_tuple(raw, "spellings"), confidence=_req(raw, "confidence", where),
+                    sources=_tuple(raw, "sources"), trap=bool(raw.get("trap", False)),
+                    examples=_tuple(raw, "examples"), counter_examples=_tuple(raw, "counter_examples"),
+                    owned_from=raw.get("owned_from"), owned_to=raw.get("owned_to"),
+                    new_owner=raw.get("new_owner"), note=raw.get("note"),
                 ))
             if name == "context.toml":
                 kb.context = Context(

@@ -130,6 +130,38 @@ class Trademark:
 
 
 @dataclass(frozen=True)
+class ProductType:
+    """Word starts (uk/en/ru) that say what a product is: a brand counts only beside a word of its own type."""
+
+    id: str
+    words: tuple[str, ...]
+    excludes: tuple[str, ...] = ()  # words that make the item an accessory or a part *for* such a product
+
+
+@dataclass(frozen=True)
+class Brand:
+    """A consumer brand of a listed company, with the spellings shops use and the product types it is sold as.
+    `trap`: the name is also an ordinary word or another maker's name (Tide, Orbit, Always, Dove): it counts
+    only beside a product-type word. `owned_to`: sold on that date (to `new_owner`); its products are no longer
+    the company's."""
+
+    id: str
+    name: str
+    company: str
+    product_types: tuple[str, ...]
+    spellings: tuple[str, ...]
+    confidence: Confidence
+    sources: tuple[str, ...]
+    trap: bool = False
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+    owned_from: str | None = None
+    owned_to: str | None = None
+    new_owner: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Context:
     """Cue words that turn a mention into compatibility, negation, a specification ('or equivalent') or a
     service, and the names of other camera makers whose brand on a title outranks a look-alike model number."""
@@ -155,6 +187,8 @@ class KnowledgeBase:
     families: list[Family] = field(default_factory=list)
     trademarks: list[Trademark] = field(default_factory=list)
     context: Context = field(default_factory=Context)
+    brands: list[Brand] = field(default_factory=list)
+    product_types: dict[str, ProductType] = field(default_factory=dict)
     _chains: dict[str, list[Relation]] = field(default_factory=dict, repr=False, compare=False)
 
     def parents(self, entity_id: str) -> list[Relation]:

@@ -20,7 +20,7 @@ def check() -> tuple[list[str], str]:
     kb = load()
     found = problems(kb) + rule_problems(rules(), kb) + cve_problems(load_cves(), kb)
     summary = (f"{len(kb.sources)} sources, {len(kb.entities)} entities, {len(kb.relations)} relations, "
-               f"{len(kb.designations)} designations, {len(kb.families)} families, "
+               f"{len(kb.designations)} designations, {len(kb.families)} families, {len(kb.brands)} brands, "
                f"{sum(map(len, rules().values()))} fingerprint rules, {len(load_cves())} CVEs")
     return found, summary
 

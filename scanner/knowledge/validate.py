@@ -214,4 +214,51 @@ def problems(kb: KnowledgeBase) -> list[str]:
         for ex in fam.examples:
             if not rx.fullmatch(ex):
                 out.append(f"{where}: example {ex!r} does not match its own pattern")
+    out.extend(brand_problems(kb))
+    return out
+
+
+_TYPE_WORD = re.compile(r"^\w+\*?$")
+
+
+def brand_problems(kb: KnowledgeBase) -> list[str]:
+    """Brands name a listed company, known product types and sources; their examples test themselves."""
+    out: list[str] = []
+    for pt in kb.product_types.values():
+        if not pt.words:
+            out.append(f"product type {pt.id}: no words")
+        for w in (*pt.words, *pt.excludes):
+            if not _TYPE_WORD.match(w) or len(w.rstrip("*")) < 2 or (w.endswith("*") and len(w) < 4):
+                out.append(f"product type {pt.id}: {w!r} must be one word, or a word start of 3+ letters and *")
+    ids: set[str] = set()
+    for b in kb.brands:
+        where = f"brand {b.id}"
+        if b.id in ids:
+            out.append(f"{where}: duplicate brand id")
+        ids.add(b.id)
+        out.extend(check_refs(kb, where, entity=b.company, confidence=b.confidence, sources=b.sources))
+        if b.company in kb.entities and not kb.entries_for(b.company):
+            out.append(f"{where}: company {b.company} is on no list")
+        rated = [CONFIDENCE_WEIGHT[kb.sources[s].confidence] for s in b.sources if s in kb.sources]
+        if rated and b.confidence in CONFIDENCE_WEIGHT and CONFIDENCE_WEIGHT[b.confidence] > max(rated):
+            out.append(f"{where}: confidence {b.confidence} but its sources are weaker")
+        if not b.product_types:
+            out.append(f"{where}: no product types")
+        out.extend(f"{where}: unknown product type {p!r}" for p in b.product_types if p not in kb.product_types)
+        if not b.spellings or any(not _alias_key(sp) for sp in b.spellings):
+            out.append(f"{where}: needs spellings that are not empty")
+        for d in (b.owned_from, b.owned_to):
+            if d is not None and not DATE_RE.match(d):
+                out.append(f"{where}: bad date {d!r}")
+        if b.owned_to and not b.new_owner:
+            out.append(f"{where}: a sold brand needs its new owner")
+        if not b.examples:
+            out.append(f"{where}: no examples")
+        if b.trap and not b.counter_examples:
+            out.append(f"{where}: an ordinary-word brand needs counter-examples")
+    if not out and kb.brands:
+        # Imported lazily, like the normaliser: the matcher is what these examples test.
+        from scanner.identify.brands import example_problems
+
+        out.extend(example_problems(kb))
     return out

@@ -126,3 +126,71 @@ login_links = Table(  # one-time login links already used (0002)
     Column("nonce", String(64), primary_key=True),
     Column("used_at", DateTime(timezone=True), nullable=False),
 )
+tenders = Table(  # Prozorro tenders judged by `sponsorwatch tenders` or POST /api/v1/tenders/check (0003)
+    "tenders", metadata,
+    Column("id", String(32), primary_key=True),  # the API id (32 hex)
+    Column("tender_id", String(40), index=True),  # UA-YYYY-MM-DD-NNNNNN-x
+    Column("title", Text, nullable=False),
+    Column("buyer_name", Text),
+    Column("buyer_edrpou", String(32), index=True),
+    Column("status", String(64), index=True),
+    Column("amount", Float),
+    Column("currency", String(8)),
+    Column("cpv", Text, nullable=False),  # the items' codes, space-separated with a space either end (LIKE filters)
+    Column("date_modified", String(40), nullable=False),  # the version judged
+    Column("date_created", String(40)),
+    Column("month", String(7), index=True),  # YYYY-MM of date_created (else date_modified)
+    Column("flagged", Boolean, nullable=False, index=True),
+    Column("vendors", Text, nullable=False),  # JSON list
+    Column("findings", Integer, nullable=False),
+    Column("result", Text, nullable=False),  # the whole result as JSON (findings, documents, notes)
+    Column("source", String(16), nullable=False),  # watch | check | api
+    Column("judged", Integer, nullable=False),  # versions judged: one per dateModified, never two for one
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+)
+tender_watches = Table(  # where each `tenders watch` is in the feed, to resume there (0003)
+    "tender_watches", metadata,
+    Column("key", String(64), primary_key=True),  # hash of the API URL and the filters
+    Column("api", Text, nullable=False),
+    Column("options", Text, nullable=False),  # JSON: cpv, buyer, since
+    Column("feed_offset", Text),  # the feed's offset of the first page not finished
+    Column("pages", BigInteger, nullable=False),
+    Column("seen", BigInteger, nullable=False),
+    Column("judged", BigInteger, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+webhooks = Table(  # where alerts are sent: generic JSON, Slack or Microsoft Teams incoming webhooks (0004)
+    "webhooks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("format", String(16), nullable=False),  # json | slack | teams
+    Column("secret", String(128)),  # signs generic JSON bodies (X-Sponsorwatch-Signature: sha256=HMAC)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+alerts = Table(  # each event once: a new sponsor device, a replaced device answering again, a KEV CVE (0004)
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),  # what makes the event one event
+    Column("kind", String(32), nullable=False, index=True),
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("device_id", Integer, ForeignKey("devices.id", ondelete="SET NULL")),
+    Column("scan_id", String(36)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON object
+)
+alert_deliveries = Table(  # one per alert and webhook: pending -> sent | failed | cancelled (0004)
+    "alert_deliveries", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    UniqueConstraint("alert_id", "webhook_id", name="uq_delivery_alert_webhook"),
+)

@@ -16,7 +16,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from scanner.identify.device import IDENTITY_FIELDS, device_key
 from scanner.storage.access import audit_row
-from scanner.storage.engine import Store, now
+from scanner.storage.alerts import Alerts
+from scanner.storage.engine import now
 from scanner.storage.schema import audit, device_status, devices, meta, scan_devices, scans, sites
 
 STATUSES = ("active", "replaced", "isolated", "risk-accepted")
@@ -86,7 +87,7 @@ def _search(text: str) -> Any:
                  for col in (*(devices.c[f] for f in SEARCHED), sites.c.name)))
 
 
-class SiteInventory(Store):
+class SiteInventory(Alerts):
     """Devices per site as the server (or the agent's own dashboard) keeps them, keyed by device_key."""
 
     def _site_id(self, conn: Any, name: str) -> int:
@@ -127,8 +128,9 @@ class SiteInventory(Store):
                 conn.execute(seen_stmt, chunk)
             for chunk in _chunks(self._device_row(site_id, scan_id, stamp, key, d) for key, d in by_key.items()):
                 conn.execute(device_stmt, chunk)
+            alerts = self.raise_alerts(conn, site_id, site, scan_id, stamp)  # in this transaction: scan and alerts
             self._bump(conn)
-        return {"scan_id": scan_id, "site": site, "devices": len(items)}
+        return {"scan_id": scan_id, "site": site, "devices": len(items), "alerts": alerts}
 
     @staticmethod
     def _device_row(site_id: int, scan_id: str, stamp: Any, key: str, d: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,8 @@ def upload_scan() -> ResponseReturnValue:
     except ScanConflict as exc:
         raise ApiError(409, "conflict", str(exc)) from None
     result["uploaded_by"] = g.token["name"]
+    if result.get("alerts"):
+        current_app.extensions["alerts"].kick()
     return jsonify(result), 201
 
 

@@ -17,7 +17,7 @@ from server.errors import ApiError
 from server.security import limiter
 
 bp = Blueprint("lookup", __name__)
-FIELDS = ("brand", "model", "mpn")
+FIELDS = ("brand", "model", "mpn", "category")  # category: the page's category or breadcrumbs
 
 
 @bp.get("/lookup")

@@ -219,6 +219,7 @@ class LookupItem(BaseModel):
     brand: StrictStr | None = None
     model: StrictStr | None = None
     mpn: StrictStr | None = None
+    category: StrictStr | None = None  # the page's category or breadcrumbs (evidence for consumer brands)
 
 
 class LookupRequest(BaseModel):
@@ -286,6 +287,86 @@ class AuditEntry(BaseModel):
 
 class AuditPage(BaseModel):
     entries: list[AuditEntry]
+    total: int
+
+
+class TenderCheckIn(BaseModel):
+    """POST /tenders/check (viewer): one tender by API id, UA-… tender id or prozorro.gov.ua URL."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+    id: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    documents: StrictBool = True
+
+
+class TenderFinding(BaseModel):
+    """Where a sponsor's name or model was found in a tender, and what the engine made of it."""
+
+    model_config = ConfigDict(extra="allow")
+    where: Literal["title", "description", "item", "lot", "document", "award", "contract"]
+    ref: str
+    excerpt: str
+    vendor: str | None
+    brand: str | None
+    relation: str | None
+    confidence: float
+    model: str | None
+    flagged: bool
+    why: str
+    position: str | None = None
+
+
+class TenderDocument(BaseModel):
+    """What became of one tender document: read, skipped, unsupported, refused (size cap, allow-list, zip bomb)
+    or failed (malformed, encrypted, unreachable)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str
+    url: str | None
+    status: Literal["read", "skipped", "unsupported", "refused", "failed", "not-fetched"]
+    reason: str | None
+    message: str | None
+    findings: int
+
+
+class TenderOut(BaseModel):
+    """One judged tender (`sponsorwatch tenders check --format json` gives a list of these)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    tenderID: str | None
+    title: str
+    buyer: dict[str, Any]
+    status: str | None
+    value: dict[str, Any]
+    flagged: bool
+    vendors: list[str]
+    findings: list[TenderFinding]
+    documents: list[TenderDocument]
+    notes: list[str]
+    dateModified: str | None
+    url: str | None
+    checked_at: str | None = None
+
+
+class TenderRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    tender_id: str | None
+    title: str
+    buyer_name: str | None
+    buyer_edrpou: str | None
+    status: str | None
+    amount: float | None
+    currency: str | None
+    flagged: bool
+    vendors: list[str]
+    findings: int
+    cpv: list[str]
+
+
+class TenderPage(BaseModel):
+    tenders: list[TenderRow]
     total: int
 
 

@@ -20,8 +20,9 @@ from server.api import models as m
 
 bp = Blueprint("openapi", __name__)
 
-REQUESTS: tuple[type[BaseModel], ...] = (m.ScanUpload, m.LookupRequest, m.FeedbackIn, m.StatusIn)
-RESPONSES: tuple[type[BaseModel], ...] = (m.ScanStored, m.LookupResult, m.LookupResults, m.AuditPage, m.Error)
+REQUESTS: tuple[type[BaseModel], ...] = (m.ScanUpload, m.LookupRequest, m.FeedbackIn, m.StatusIn, m.TenderCheckIn)
+RESPONSES: tuple[type[BaseModel], ...] = (m.ScanStored, m.LookupResult, m.LookupResults, m.AuditPage, m.TenderOut,
+                                          m.TenderPage, m.Error)
 PREFIX = "#/components/schemas/"
 
 
@@ -51,7 +52,8 @@ def _resp(description: str, schema: dict[str, Any] | None = None) -> dict[str, A
 
 def _errors(*codes: int) -> dict[str, Any]:
     names = {400: "bad request", 401: "no or bad token", 403: "token lacks the role, or an agent token another site",
-             404: "not found", 409: "the scan id belongs to another site", 413: "too large", 429: "rate limited"}
+             404: "not found", 409: "the scan id belongs to another site", 413: "too large", 429: "rate limited",
+             502: "Prozorro could not be read"}
     return {str(c): _resp(names[c]) for c in codes}
 
 
@@ -87,6 +89,10 @@ def document() -> dict[str, Any]:
             },
             "/catalog": {"get": {"summary": "Vendors, brands, designations and sources",
                                  "responses": {"200": _resp("catalog", obj)}}},
+            "/catalog/brands": {"get": {"summary": "Consumer brands: brand -> company -> designations",
+                                        "parameters": [{"name": "q", "in": "query", "required": False,
+                                                        "schema": {"type": "string", "maxLength": 200}}],
+                                        "responses": {"200": _resp("brands", obj), **_errors(400)}}},
             "/catalog/snapshot": {"get": {"summary": "Compact catalog for offline matching (ETag)",
                                           "parameters": [{"name": "If-None-Match", "in": "header",
                                                           "schema": {"type": "string"}}],
@@ -129,6 +135,28 @@ def document() -> dict[str, Any]:
                 "parameters": [{"name": "action", "in": "query", "schema": {"type": "string", "maxLength": 32}},
                                *page],
                 "responses": {"200": _resp("entries", ref(m.AuditPage)), **_errors(400, 401, 403)}}},
+            "/tenders": {"get": {
+                "summary": "Judged Prozorro tenders, newest first, filtered (viewer)", "security": bearer,
+                "parameters": [
+                    {"name": "flagged", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
+                    {"name": "buyer", "in": "query", "schema": {"type": "string", "maxLength": 200},
+                     "description": "the buyer's EDRPOU or part of its name"},
+                    {"name": "cpv", "in": "query", "schema": {"type": "string", "pattern": r"^\d{2,8}(-\d)?$"}},
+                    {"name": "status", "in": "query", "schema": {"type": "string", "pattern": r"^[a-zA-Z.]{1,64}$"}},
+                    {"name": "vendor", "in": "query", "schema": {"type": "string", "pattern": r"^[\w-]{1,32}$"}},
+                    *({"name": n, "in": "query", "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}}
+                      for n in ("date", "from", "to")), *page],
+                "responses": {"200": _resp("tenders", ref(m.TenderPage)), **_errors(400, 401, 403)}}},
+            "/tenders/{ref}": {"get": {
+                "summary": "One judged tender with its findings (documents included), by API id or UA-… tender id; "
+                           "public, for the extension; the stored result only",
+                "parameters": [{"name": "ref", "in": "path", "required": True,
+                                "schema": {"type": "string", "minLength": 1, "maxLength": 300}}],
+                "responses": {"200": _resp("tender", ref(m.TenderOut)), **_errors(400, 404, 429)}}},
+            "/tenders/check": {"post": {
+                "summary": "Fetch one tender from Prozorro, judge it with its documents and store it (viewer)",
+                "security": bearer, "requestBody": _body(m.TenderCheckIn),
+                "responses": {"200": _resp("tender", ref(m.TenderOut)), **_errors(400, 401, 403, 404, 413, 429, 502)}}},
         },
     }
 

@@ -13,7 +13,8 @@ import { adapterFor } from '../../extension/lib/adapters.js';
 import { jsonLdProducts, pageCandidates, tileCandidates } from '../../extension/lib/extract.js';
 import { VerdictCache } from '../../extension/lib/cache.js';
 import { shouldFlag, safeUrl } from '../../extension/lib/policy.js';
-import { t, STRINGS } from '../../extension/lib/i18n.js';
+import { t, STRINGS, resolveLanguage } from '../../extension/lib/i18n.js';
+import { badgeWords, panelWords, firstSentence } from '../../extension/lib/wording.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -135,5 +136,96 @@ test('flag policy by strictness, https-only links, both languages complete', () 
   assert.equal(safeUrl('http://example.org'), null);
   assert.equal(safeUrl('https://babel.ua/x'), 'https://babel.ua/x');
   assert.deepEqual(Object.keys(STRINGS.uk).sort(), Object.keys(STRINGS.en).sort());
-  assert.equal(t('uk', 'badge'), 'Спонсор');
+  assert.equal(t('uk', 'madeBy', { maker: 'Dahua' }), 'Виробник: Dahua');
+  assert.equal(t('en', 'madeBy', { other: 1 }), 'Made by {maker}');  // a missing value stays visible, not "undefined"
+  // Every placeholder a translation uses exists in the English string, and the other way round.
+  const holes = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const key of Object.keys(STRINGS.en)) assert.deepEqual(holes(STRINGS.uk[key]), holes(STRINGS.en[key]), key);
+});
+
+test('the interface language follows the browser unless the options choose one', () => {
+  assert.equal(resolveLanguage('auto', ['uk-UA', 'uk', 'en-US']), 'uk');
+  assert.equal(resolveLanguage('auto', ['de-DE', 'uk']), 'uk');  // the first language we have
+  assert.equal(resolveLanguage('auto', ['de-DE', 'fr']), 'en');
+  assert.equal(resolveLanguage(undefined, []), 'en');
+  assert.equal(resolveLanguage('en', ['uk-UA']), 'en');
+  assert.equal(resolveLanguage('uk', ['en-US']), 'uk');
+});
+
+// A verdict as the backend answers it for "IP-камера Hikvision DS-2CD2143G2-IS" (fields trimmed to what is shown).
+const nacp = { id: 'nacp-war-sponsors', short: 'NACP war sponsors list', entity: 'hikvision', entity_name: 'Hikvision', status: 'active',
+  summary: 'Listed by Ukraine\'s NACP as an "international sponsor of war" on 5 June 2023. The list was withdrawn from public view on 20 March 2024.',
+  summary_uk: 'НАЗК внесло до переліку «міжнародних спонсорів війни» 5 червня 2023 року. Перелік прибрали з публічного доступу 20 березня 2024 року.',
+  sources: [{ url: null, ref: 'a book' }, { url: 'https://espreso.tv/x' }] };
+const hik = { flagged: true, vendor: 'hikvision', brand: 'hikvision', relation: 'manufacturer', confidence: 0.99, device_class: 'ip-camera',
+  names: { hikvision: 'Hikvision' }, designations: [nacp],
+  evidence: [{ kind: 'alias-start', term: 'Hikvision', entity: 'hikvision', mention: null },
+    { kind: 'model-family', term: 'DS-2CD2143G2-IS', entity: 'hikvision', mention: null },
+    { kind: 'alias', term: 'Dahua', entity: 'dahua', mention: 'compatible' }] };
+
+test('badge words: the maker\'s name, the brand after a dot, "⚠ …?" for a weak link; never an id', () => {
+  assert.equal(badgeWords(hik, 'en').text, 'Hikvision');
+  assert.equal(badgeWords(hik, 'uk').aria, 'Hikvision: чому позначено цей товар');
+  const imou = { ...hik, vendor: 'dahua', brand: 'imou', relation: 'brand', confidence: 0.71, names: { dahua: 'Dahua', imou: 'Imou' } };
+  assert.equal(badgeWords(imou, 'en').text, 'Dahua · Imou');
+  const weak = { ...hik, flagged: false, relation: 'oem', confidence: 0.41 };
+  assert.equal(badgeWords(weak, 'en').text, '⚠ Hikvision?');
+  assert.equal(badgeWords(weak, 'en').aria, 'Hikvision: a possible link, see why');
+  // Without names (an old cached verdict), the listing's holder name, then the id capitalised.
+  assert.equal(badgeWords({ ...hik, names: undefined }, 'en').text, 'Hikvision');
+  assert.equal(badgeWords({ flagged: true, confidence: 0.9, vendor: 'xiaomi', brand: 'xiaomi' }, 'en').text, 'Xiaomi');
+});
+
+test('panel words: maker, the most relevant listing with its date, how sure and why, in both languages', () => {
+  const en = panelWords(hik, 'en');
+  assert.equal(en.heading, 'Made by Hikvision');
+  assert.equal(en.relation, null);
+  assert.equal(en.headline.text, 'Hikvision: Listed by Ukraine\'s NACP as an "international sponsor of war" on 5 June 2023.');
+  assert.equal(en.headline.url, 'https://espreso.tv/x');  // the first https source, not the one without a URL
+  assert.equal(en.sure, 'How sure: certain — the model number DS-2CD2143G2-IS is a Hikvision camera model.');
+  assert.deepEqual(en.also, ['the title names Hikvision']);  // the "compatible with Dahua" mention is no reason
+  assert.equal(en.more.length, 1);
+  assert.match(en.more[0].text, /withdrawn from public view/);
+  const uk = panelWords(hik, 'uk');
+  assert.equal(uk.heading, 'Виробник: Hikvision');
+  assert.equal(uk.headline.text, 'Hikvision: НАЗК внесло до переліку «міжнародних спонсорів війни» 5 червня 2023 року.');
+  assert.equal(uk.sure, 'Наскільки певно: напевно — номер моделі DS-2CD2143G2-IS — це модель камери Hikvision.');
+  assert.deepEqual(uk.also, ['у назві товару названо Hikvision']);
+  const amcrest = { ...hik, vendor: 'dahua', brand: 'amcrest', relation: 'oem', confidence: 0.71, device_class: null,
+    names: { dahua: 'Dahua', amcrest: 'Amcrest' }, designations: [{ ...nacp, entity: 'dahua', entity_name: 'Dahua', status: 'suspended' }],
+    evidence: [{ kind: 'structured-brand', term: 'Amcrest', entity: 'amcrest' }, { kind: 'model-family', term: 'IP8M-2496EB', entity: 'amcrest' }] };
+  const words = panelWords(amcrest, 'en');
+  assert.equal(words.heading, 'Made by Dahua');
+  assert.equal(words.relation, 'Amcrest is reported to sell relabelled Dahua hardware.');
+  assert.equal(words.sure, 'How sure: very likely — the shop lists the brand as Amcrest.');  // the brand field outranks the rest
+  assert.deepEqual(words.also, ['the model number IP8M-2496EB is a Amcrest model']);
+  assert.equal(words.headline.note, '(this listing was later suspended)');
+  // A listed company's consumer brand: the engine gives the brand's display name, the company's id.
+  const consumer = { flagged: true, vendor: 'xiaomi', brand: 'Redmi', relation: 'brand', confidence: 0.9, names: { xiaomi: 'Xiaomi' },
+    designations: [], evidence: [{ kind: 'brand', term: 'Redmi', entity: 'xiaomi', field: 'text' }] };
+  assert.equal(badgeWords(consumer, 'en').text, 'Xiaomi · Redmi');
+  assert.equal(panelWords(consumer, 'en').relation, 'Redmi is a Xiaomi brand.');
+  assert.equal(panelWords(consumer, 'uk').sure, 'Наскільки певно: напевно — у назві товару названо Redmi — бренд компанії Xiaomi.');
+  assert.equal(panelWords(consumer, 'en').headline, null);
+  assert.equal(panelWords({ ...hik, relation: 'specified' }, 'uk').relation,
+    'У тендері вказано Hikvision з «або еквівалент»: замовник просить продукцію цього виробника.');
+});
+
+test('panel words from the offline matcher read the same as the backend\'s', () => {
+  const v = new OfflineMatcher(snapshot).judge('IP-камера Hikvision DS-2CD2143G2-IS (2.8 мм)');
+  v.names = { hikvision: snapshot.entities.hikvision.name };
+  const words = panelWords(v, 'en');
+  assert.equal(words.heading, 'Made by Hikvision');
+  assert.match(words.headline.text, /^Hikvision: Listed by Ukraine's NACP as an "international sponsor of war" on 5 June 2023\.$/);
+  assert.equal(words.sure, 'How sure: certain — the model number DS-2CD2143G2-IS is a Hikvision camera model.');
+  assert.ok(words.offline);
+  assert.ok(words.more.every((d) => d.url === null || d.url.startsWith('https://')));
+  assert.ok(panelWords(v, 'uk').more.every((d) => !/Listed by/.test(d.text)), 'an English listing in the Ukrainian panel');
+});
+
+test('first sentence: up to the first full stop before a new sentence, not inside a date or number', () => {
+  assert.equal(firstSentence('Named in US NDAA FY2019 section 889 (enacted on 13 August 2018): agencies may not buy. It does not bar private buyers.'),
+    'Named in US NDAA FY2019 section 889 (enacted on 13 August 2018): agencies may not buy.');
+  assert.equal(firstSentence('An audit (9 Feb. 2023) found 1,000 devices'), 'An audit (9 Feb. 2023) found 1,000 devices');
+  assert.equal(firstSentence(''), '');
 });
