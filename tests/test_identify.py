@@ -224,3 +224,13 @@ def test_ukrainian_summaries_for_the_extension(engine: Identifier) -> None:
     assert nacp["summary_uk"].startswith("НАЗК внесло до переліку «міжнародних спонсорів війни» 5 червня 2023 року")
     ndaa = next(d for d in engine.identify("Dahua IPC-HDW5421S").designations if d["id"] == "ndaa-889")
     assert "public safety" in ndaa["summary"] and "does not bar private buyers" in ndaa["summary"]
+
+
+def test_ukrainian_summaries_carry_ukrainian_dates(engine: Identifier) -> None:
+    """Every {date} in a Ukrainian summary is a Ukrainian date ("з 12 березня 2021 року", not "з 12 March 2021")."""
+    months = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+    for title in ("Hikvision DS-2CD2143G2-I", "Dahua IPC-HDW5421S", "EZVIZ C6N", "Lorex LNR6100"):
+        for d in engine.identify(title).designations:
+            if d["summary_uk"]:
+                assert not any(m in d["summary_uk"] for m in months), (d["id"], d["summary_uk"])

@@ -72,6 +72,22 @@ def when_uk(date: str | None, date_text: str | None = None) -> str:
     return f"приблизно {out}" if date_text else out
 
 
+def date_uk(date: str | None) -> str:
+    """The bare date in Ukrainian, in the genitive that follows "з", "до", "від": '12 березня 2021 року',
+    'березня 2021 року', '2021 року' (a template's {date} slot)."""
+    if not date:
+        return "невідомої дати"
+    parts = date.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {_UK_GENITIVE[int(parts[1]) - 1]} {parts[0]} року"
+        if len(parts) == 2:
+            return f"{_UK_GENITIVE[int(parts[1]) - 1]} {parts[0]} року"
+        return f"{int(parts[0])} року"
+    except (ValueError, IndexError):
+        return date
+
+
 def _source_refs(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[dict[str, Any]]:
     return [
         {"title": kb.sources[s].title, "url": kb.sources[s].url, "ref": kb.sources[s].ref}
@@ -114,7 +130,8 @@ def describe_designations(kb: KnowledgeBase, entity: str) -> list[dict[str, Any]
                 "status": entry.status,
                 "withdrawn": des.withdrawn,
                 "summary": _fill(des.summary, when, date_text, events),
-                "summary_uk": _fill(des.summary_uk, when_uk(entry.date, entry.date_text), date_text, events, "uk")
+                "summary_uk": _fill(des.summary_uk, when_uk(entry.date, entry.date_text), date_uk(entry.date), events,
+                                    "uk")
                 if des.summary_uk else None,
                 "events": events,
                 "sources": _source_refs(kb, entry.sources or des.sources),
