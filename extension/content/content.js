@@ -17,7 +17,8 @@ const ADAPTERS = [
     "tiles": "rz-product-tile, .goods-tile",
     "tileTitle": ".goods-tile__title",
     "pageTitle": "h1.product__title, h1",
-    "brand": "[data-testid=\"brand\"], .product__brand"
+    "brand": "[data-testid=\"brand\"], .product__brand",
+    "category": "rz-breadcrumbs a, .breadcrumbs__link, .breadcrumbs a"
   },
   {
     "id": "prom",
@@ -111,6 +112,61 @@ const ADAPTERS = [
     "brand": null
   },
   {
+    "id": "silpo",
+    "hosts": [
+      "silpo.ua"
+    ],
+    "tiles": ".products-list__item, .product-card",
+    "tileTitle": ".product-card__title",
+    "pageTitle": "h1",
+    "brand": null,
+    "category": ".breadcrumbs a, .breadcrumbs span, h1.catalog-title"
+  },
+  {
+    "id": "atb",
+    "hosts": [
+      "atbmarket.com"
+    ],
+    "tiles": "article.catalog-item",
+    "tileTitle": ".catalog-item__title",
+    "pageTitle": "h1",
+    "brand": null,
+    "category": ".breadcrumbs a, .breadcrumbs span"
+  },
+  {
+    "id": "zakaz",
+    "hosts": [
+      "zakaz.ua"
+    ],
+    "tiles": ".ProductsBox__listItem",
+    "tileTitle": ".ProductTile__title",
+    "pageTitle": "h1",
+    "brand": null,
+    "category": ".Breadcrumbs a, .Breadcrumbs span, h1.CategoryProductBox__title"
+  },
+  {
+    "id": "eva",
+    "hosts": [
+      "eva.ua"
+    ],
+    "tiles": ".product-card",
+    "tileTitle": ".product-card__name, a[href*=\"/pr\"]",
+    "pageTitle": "h1",
+    "brand": "[data-testid=\"product-brand\"], .product-brand",
+    "category": ".breadcrumbs a, .breadcrumbs span"
+  },
+  {
+    "id": "prostor",
+    "hosts": [
+      "prostor.ua"
+    ],
+    "tiles": ".catalog-grid__item, .catalogCard",
+    "tileTitle": ".catalogCard-title, .catalog-grid__title",
+    "pageTitle": "h1",
+    "brand": ".product-brand a, .product-brand",
+    "category": ".breadcrumbs a, .breadcrumbs span, h1#j-catalog-header"
+  },
+  {
     "id": "prozorro",
     "hosts": [
       "prozorro.gov.ua"
@@ -129,7 +185,8 @@ const GENERIC = {
   "tiles": "[itemtype$=\"Product\"], [itemtype$=\"/Product\"]",
   "tileTitle": "[itemprop=\"name\"]",
   "pageTitle": "h1",
-  "brand": "[itemprop=\"brand\"]"
+  "brand": "[itemprop=\"brand\"]",
+  "category": "[itemtype$=\"BreadcrumbList\"] [itemprop=\"name\"]"
 };
 
 return { ADAPTERS, GENERIC };
@@ -160,12 +217,15 @@ __modules["lib/normalize.js"] = (() => {
 const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/g;
 const MARKS = /[\u00ae\u2122\u00a9\u2120]/g;
 const WORD = /[\p{L}\p{N}\p{M}_]+/gu;
+// Where Python's str.casefold differs from toLowerCase on text NFKC has already normalised (ß, final sigma).
+const CASEFOLD = /[ßς]/g;
+const CASEFOLDED = { ß: 'ss', ς: 'σ' };
 
-/** NFKC, lower case, dashes unified, trademark signs turned into spaces (offsets stay aligned). */
+/** NFKC, case folded, dashes unified, trademark signs turned into spaces (offsets stay aligned). */
 function fold(text) {
   let out = String(text).replace(DASHES, '-').replace(MARKS, ' ');
   for (let i = 0; i < 3; i += 1) {
-    const next = out.normalize('NFKC').toLowerCase().normalize('NFKC');
+    const next = out.normalize('NFKC').toLowerCase().replace(CASEFOLD, (c) => CASEFOLDED[c]).normalize('NFKC');
     if (next === out) break;
     out = next;
   }
@@ -239,20 +299,58 @@ function jsonLdProducts(doc) {
   })).filter((p) => p.text);
 }
 
-/** Product-page candidates: JSON-LD (anchored at the page title) or the page title with the brand field. */
-function pageCandidates(doc, adapter) {
+function breadcrumbNames(node, out) {
+  if (Array.isArray(node)) { node.forEach((n) => breadcrumbNames(n, out)); return; }
+  if (!node || typeof node !== 'object') return;
+  const type = node['@type'];
+  if (type === 'BreadcrumbList' || (Array.isArray(type) && type.includes('BreadcrumbList'))) {
+    for (const el of Array.isArray(node.itemListElement) ? node.itemListElement : []) {
+      const n = name(el) || name(el?.item);
+      if (n) out.push(n);
+    }
+  }
+  if (node['@graph']) breadcrumbNames(node['@graph'], out);
+}
+
+/** The page's category as the shop shows it — its breadcrumbs (the adapter's selector, else schema.org
+ * BreadcrumbList JSON-LD) and a JSON-LD Product's category — joined with " / ", the most specific part kept when long.
+ * Every product on the page is judged with it: "Tide" under "Пральні порошки" is the detergent. */
+function pageCategory(doc, adapter) {
+  const parts = [];
+  if (adapter.category) for (const el of doc.querySelectorAll(adapter.category)) parts.push(cleanText(el.textContent));
+  if (!parts.some(Boolean)) {
+    for (const script of doc.querySelectorAll('script[type="application/ld+json"]')) {
+      try {
+        const data = JSON.parse(script.textContent || '');
+        breadcrumbNames(data, parts);
+        const found = [];
+        products(data, found);
+        for (const p of found) if (typeof p.category === 'string') parts.push(cleanText(p.category));
+      } catch { /* a broken block is the page's problem */ }
+    }
+  }
+  const text = [...new Set(parts.filter(Boolean))].join(' / ');
+  if (text.length <= MAX_FIELD) return text || null;
+  const tail = text.slice(-MAX_FIELD);
+  return tail.slice(tail.indexOf(' ') + 1) || null;
+}
+
+/** Product-page candidates: JSON-LD (anchored at the page title) or the page title with the brand field; both with
+ * the page's category. */
+function pageCandidates(doc, adapter, category = pageCategory(doc, adapter)) {
   const anchor = adapter.pageTitle ? doc.querySelector(adapter.pageTitle) : null;
   const structured = jsonLdProducts(doc);
-  if (structured.length) return structured.slice(0, 1).map((p) => ({ ...p, anchor }));
+  const withCategory = (fields) => (category ? { ...fields, category } : fields);
+  if (structured.length) return structured.slice(0, 1).map((p) => ({ ...p, fields: withCategory(p.fields), anchor }));
   if (!anchor) return [];
   const brandEl = adapter.brand ? doc.querySelector(adapter.brand) : null;
   const brand = brandEl ? cleanText(brandEl.textContent).replace(/^(?:Visit the|Brand:|Бренд:|Марка:)\s*/i, '').replace(/\s*Store$/i, '') : null;
   const text = cleanText(anchor.textContent).slice(0, MAX_TEXT);
-  return text ? [{ text, fields: { brand: field(brand) }, anchor }] : [];
+  return text ? [{ text, fields: withCategory({ brand: field(brand) }), anchor }] : [];
 }
 
-/** Tile candidates inside a root (the page, or nodes added later). */
-function tileCandidates(root, adapter) {
+/** Tile candidates inside a root (the page, or nodes added later), each with the page's fields (its category). */
+function tileCandidates(root, adapter, fields = {}) {
   const out = [];
   const tiles = [];
   if (root.matches && adapter.tiles && root.matches(adapter.tiles)) tiles.push(root);
@@ -264,17 +362,17 @@ function tileCandidates(root, adapter) {
     if (anchors.has(anchor)) continue;
     anchors.add(anchor);
     const text = cleanText(anchor.textContent).slice(0, MAX_TEXT);
-    if (text) out.push({ text, fields: {}, anchor });
+    if (text) out.push({ text, fields: { ...fields }, anchor });
   }
   return out;
 }
 
-return { MAX_FIELD, jsonLdProducts, pageCandidates, tileCandidates };
+return { MAX_FIELD, jsonLdProducts, pageCategory, pageCandidates, tileCandidates };
 })();
 
 // lib/policy.js
 __modules["lib/policy.js"] = (() => {
-// Which verdicts get a badge, given the user's strictness: "strict" shows confirmed makers and their own brands
+// Which verdicts get a badge, given the user's options. Strictness: "strict" shows confirmed makers and their own brands
 // and subsidiaries; "broad" adds OEM relabels, former subsidiaries and low-confidence links.
 const STRONG = new Set(['manufacturer', 'brand', 'subsidiary']);
 
@@ -290,7 +388,20 @@ function safeUrl(url) {
   try { return new URL(url).protocol === 'https:' ? new URL(url).href : null; } catch { return null; }
 }
 
-return { shouldFlag, safeUrl };
+/** The key a per-brand dismissal is stored under: the maker and the brand on the label (Mondelez|Milka). */
+function brandKey(verdict) {
+  return `${verdict.vendor}|${verdict.brand || verdict.vendor}`;
+}
+
+/** Whether a verdict gets a badge, given the options: what to flag (strictness), whose products (scope: 'all' listed
+ * companies, or 'cameras', the camera makers only) and the brands the user asked not to be flagged again. */
+function shouldShow(verdict, { strictness = 'broad', scope = 'all', cameraMakers = [], dismissedBrands = [] } = {}) {
+  if (!shouldFlag(verdict, strictness)) return false;
+  if (scope === 'cameras' && !cameraMakers.includes(verdict.vendor)) return false;
+  return !dismissedBrands.includes(brandKey(verdict));
+}
+
+return { shouldFlag, safeUrl, brandKey, shouldShow };
 })();
 
 // lib/i18n.js
@@ -322,20 +433,29 @@ const STRINGS = {
     offline: 'Checked offline, against the list the extension carries (the server could not be reached).',
     dismiss: 'Hide this item', dismissSite: 'Turn off on this site', report: 'Report a wrong flag',
     reported: 'Thank you — reported.',
+    dismissBrand: 'Don\'t flag {brand} again', brandDismissed: '{brand} will not be flagged again (the options can undo this).',
+    nacpWithdrawn: '(the list was withdrawn from public view on 20 March 2024)',
+    // a Prozorro tender's documents, as the server read them
+    tenderBadge: 'In the documents: {makers}', tenderBadgeAria: 'In the documents: {makers} — what the server found in this tender\'s documents',
+    tenderHeading: 'Found in the tender\'s documents',
+    tenderIntro: 'The tender page does not show its documents\' text; the server read them.',
+    tender_spec: 'In the tech spec «{title}»{at}: «{excerpt}» — {what}.', tender_doc: 'In the document «{title}»{at}: «{excerpt}» — {what}.',
+    tenderSpecified: 'the buyer specified a {maker} product', tenderNamed: 'it names a {maker} product',
+    tenderMore: 'And {count} more in the documents.',
     // what a model number is
     'what_ip-camera': 'camera', what_ptz: 'PTZ camera', 'what_analog-camera': 'analogue camera',
     what_nvr: 'network video recorder', what_dvr: 'video recorder', what_thermal: 'thermal camera', what_intercom: 'intercom',
     'what_access-control': 'access-control device', what_accessory: 'accessory', what_storage: 'storage device',
     // popup
     popupTitle: 'Flagged on this page', popupCount: '{count} flagged on this page', popupNone: 'Nothing flagged on this page.',
-    show: 'Show', showAria: 'Show on the page: {title}', siteIsOn: 'On for {site}', siteIsOff: 'Off for {site}',
+    show: 'Show', showAria: 'Show on the page: {title}', hideBrand: 'Don\'t flag again', hideBrandAria: 'Don\'t flag {brand} again', siteIsOn: 'On for {site}', siteIsOff: 'Off for {site}',
     turnOff: 'Turn off here', turnOn: 'Turn on here', options: 'Options', noSite: 'This page is not a web page the extension reads.',
     // options
     optionsTitle: 'sponsorwatch options',
-    optionsIntro: 'sponsorwatch marks products made by companies on war-sponsor and sanctions lists (Hikvision, Dahua and their brands) on shop and tender pages, and says why, with the source.',
+    optionsIntro: 'sponsorwatch marks products made by companies on war-sponsor and sanctions lists (Hikvision and Dahua cameras, and the brands of every company NACP listed, such as Milka or Ariel) on shop and tender pages, and says why, with the source.',
     language: 'Language', languageHelp: 'The language of the badges, panels and these pages.',
     lang_auto: 'Same as the browser ({current})', lang_en: 'English', lang_uk: 'Українська',
-    backend: 'Server address', backendHelp: 'The extension sends the titles of products on the page to this server and shows its answer. It never sends the page address, cookies or anything about you. When the server cannot be reached, it checks titles against the list it carries, which catches exact names and model numbers only.',
+    backend: 'Server address', backendHelp: 'The extension sends the titles of products on the page to this server and shows its answer. It never sends the page address, cookies or anything about you. When the server cannot be reached, it checks titles against the list it carries, which catches exact names, brands and model numbers only. The one exception to what is sent is the tender option below, off unless you turn it on.',
     strictness: 'What to flag', strict: 'Only products of the listed makers and of the brands they own',
     strictHelp: 'Fewer badges: only clear cases.', broad: 'Also relabelled hardware and weaker links',
     broadHelp: 'Adds brands reported to sell the makers\' hardware under their own name, and a former subsidiary\'s products; the badge of a weak link ends with a question mark.',
@@ -343,6 +463,13 @@ const STRINGS = {
     sitesTitle: 'Sites', sitesHelp: 'The extension reads these shops and tender pages:',
     sitesOff: 'Turned off on', sitesOffHelp: 'Turn a site off from a badge\'s panel or the toolbar button. Press a site below to turn it back on.',
     sitesOffNone: 'None.', turnBackOn: 'Turn {site} back on',
+    scope: 'Whose products to flag', scope_all: 'Every company NACP listed as a war sponsor',
+    scope_allHelp: 'Food, drinks, cosmetics, household goods and more, by brand: Milka is flagged as Mondelez\'s, Ariel as Procter & Gamble\'s. NACP published the list from 2022; it was withdrawn from public view on 20 March 2024.',
+    scope_cameras: 'Camera makers only', scope_camerasHelp: 'Only Hikvision and Dahua, with their brands and relabelled cameras.',
+    brandsOff: 'Brands you asked not to flag', brandsOffHelp: 'A badge\'s panel and the toolbar button offer "Don\'t flag … again". Press a brand below to flag it again (on pages opened from then on).',
+    brandsOffNone: 'None.', flagAgain: 'Flag {brand} again',
+    tenderTitle: 'Prozorro tender documents', tenderDocs: 'On a Prozorro tender page, show what the server found in the tender\'s documents',
+    tenderDocsHelp: 'This sends the tender\'s public ID (such as UA-2024-05-07-000001-a) to the server, so the server learns which tender you are looking at. Off unless you turn it on.',
   },
   uk: {
     badgeAria: '{label}: чому позначено цей товар', badgeAriaWeak: '{label}: можливий зв’язок, дивіться чому',
@@ -365,18 +492,26 @@ const STRINGS = {
     offline: 'Перевірено офлайн за переліком, який має розширення (сервер недоступний).',
     dismiss: 'Сховати цей товар', dismissSite: 'Вимкнути на цьому сайті', report: 'Повідомити про помилку',
     reported: 'Дякуємо — повідомлено.',
+    dismissBrand: 'Більше не позначати {brand}', brandDismissed: '{brand} більше не позначатиметься (скасувати можна в налаштуваннях).',
+    nacpWithdrawn: '(перелік прибрали з публічного доступу 20 березня 2024 року)',
+    tenderBadge: 'У документах: {makers}', tenderBadgeAria: 'У документах: {makers} — що сервер знайшов у документах цього тендеру',
+    tenderHeading: 'Знайдено в документах тендеру',
+    tenderIntro: 'Сторінка тендеру не показує текст документів; сервер їх прочитав.',
+    tender_spec: 'У технічній специфікації «{title}»{at}: «{excerpt}» — {what}.', tender_doc: 'У документі «{title}»{at}: «{excerpt}» — {what}.',
+    tenderSpecified: 'замовник вказав продукцію {maker}', tenderNamed: 'названо продукцію {maker}',
+    tenderMore: 'І ще {count} у документах.',
     'what_ip-camera': 'камери', what_ptz: 'поворотної камери', 'what_analog-camera': 'аналогової камери',
     what_nvr: 'мережевого відеореєстратора', what_dvr: 'відеореєстратора', what_thermal: 'тепловізійної камери',
     what_intercom: 'домофона', 'what_access-control': 'пристрою контролю доступу', what_accessory: 'аксесуара',
     what_storage: 'накопичувача',
     popupTitle: 'Позначено на цій сторінці', popupCount: 'Позначено на цій сторінці: {count}', popupNone: 'На цій сторінці нічого не позначено.',
-    show: 'Показати', showAria: 'Показати на сторінці: {title}', siteIsOn: 'Увімкнено для {site}', siteIsOff: 'Вимкнено для {site}',
+    show: 'Показати', showAria: 'Показати на сторінці: {title}', hideBrand: 'Більше не позначати', hideBrandAria: 'Більше не позначати {brand}', siteIsOn: 'Увімкнено для {site}', siteIsOff: 'Вимкнено для {site}',
     turnOff: 'Вимкнути тут', turnOn: 'Увімкнути тут', options: 'Налаштування', noSite: 'Ця сторінка не з тих, які читає розширення.',
     optionsTitle: 'Налаштування sponsorwatch',
-    optionsIntro: 'sponsorwatch позначає на сторінках магазинів і тендерів товари компаній зі списків спонсорів війни та санкційних списків (Hikvision, Dahua та їхні бренди) і пояснює чому, з джерелом.',
+    optionsIntro: 'sponsorwatch позначає на сторінках магазинів і тендерів товари компаній зі списків спонсорів війни та санкційних списків (камери Hikvision і Dahua та бренди всіх компаній, яких внесло НАЗК, як-от Milka чи Ariel) і пояснює чому, з джерелом.',
     language: 'Мова', languageHelp: 'Мова позначок, панелей і цих сторінок.',
     lang_auto: 'Як у браузері ({current})', lang_en: 'English', lang_uk: 'Українська',
-    backend: 'Адреса сервера', backendHelp: 'Розширення надсилає цьому серверу назви товарів зі сторінки і показує його відповідь. Воно ніколи не надсилає адресу сторінки, cookies чи будь-що про вас. Коли сервер недоступний, розширення перевіряє назви за переліком, який має із собою: так знаходяться лише точні назви і номери моделей.',
+    backend: 'Адреса сервера', backendHelp: 'Розширення надсилає цьому серверу назви товарів зі сторінки і показує його відповідь. Воно ніколи не надсилає адресу сторінки, cookies чи будь-що про вас. Коли сервер недоступний, розширення перевіряє назви за переліком, який має із собою: так знаходяться лише точні назви, бренди і номери моделей. Єдиний виняток щодо надсилання — опція тендерів нижче, вимкнена, доки ви її не ввімкнете.',
     strictness: 'Що позначати', strict: 'Лише товари виробників зі списків і брендів, якими вони володіють',
     strictHelp: 'Менше позначок: лише очевидні випадки.', broad: 'Також перемарковане обладнання і слабші зв’язки',
     broadHelp: 'Додає бренди, які, за повідомленнями, продають обладнання цих виробників під власною назвою, і товари колишньої дочірньої компанії; позначка слабкого зв’язку закінчується знаком питання.',
@@ -384,6 +519,13 @@ const STRINGS = {
     sitesTitle: 'Сайти', sitesHelp: 'Розширення читає ці магазини і сторінки тендерів:',
     sitesOff: 'Вимкнено на', sitesOffHelp: 'Вимкнути сайт можна в панелі позначки або кнопкою на панелі інструментів. Натисніть сайт нижче, щоб знову увімкнути.',
     sitesOffNone: 'Немає.', turnBackOn: 'Знову увімкнути {site}',
+    scope: 'Чиї товари позначати', scope_all: 'Усіх компаній, яких НАЗК внесло до переліку спонсорів війни',
+    scope_allHelp: 'Їжа, напої, косметика, побутові товари тощо — за брендом: Milka позначається як товар Mondelez, Ariel — як Procter & Gamble. НАЗК вело перелік з 2022 року; 20 березня 2024 року його прибрали з публічного доступу.',
+    scope_cameras: 'Лише виробників камер', scope_camerasHelp: 'Лише Hikvision і Dahua, з їхніми брендами та перемаркованими камерами.',
+    brandsOff: 'Бренди, які ви попросили не позначати', brandsOffHelp: 'Панель позначки і кнопка на панелі інструментів пропонують «Більше не позначати …». Натисніть бренд нижче, щоб знову його позначати (на сторінках, відкритих після цього).',
+    brandsOffNone: 'Немає.', flagAgain: 'Знову позначати {brand}',
+    tenderTitle: 'Документи тендерів Prozorro', tenderDocs: 'На сторінці тендеру Prozorro показувати, що сервер знайшов у документах тендеру',
+    tenderDocsHelp: 'Для цього розширення надсилає серверу публічний ідентифікатор тендеру (наприклад, UA-2024-05-07-000001-a), тож сервер знає, який тендер ви переглядаєте. Вимкнено, доки ви не ввімкнете.',
   },
 };
 
@@ -500,8 +642,10 @@ function panelWords(verdict, lang) {
   if (top) {
     const text = firstSentence(top.summary);
     const who = top.holderName || maker;
+    // NACP's list: its status today goes with it (withdrawn from public view on 20 March 2024).
+    const withdrawn = /\bNACP\b/.test(top.short || '') ? t(lang, 'nacpWithdrawn') : '';
     headline = { text: t(lang, 'holderSays', { holder: who, text }), url: top.url, short: top.short,
-      note: top.status === 'active' ? '' : t(lang, `status_${top.status}`) };
+      note: top.status === 'active' ? withdrawn : t(lang, `status_${top.status}`) };
   }
 
   const evidence = (verdict.evidence || []).filter((e) => !e.mention || e.mention === 'equivalent')
@@ -517,17 +661,53 @@ function panelWords(verdict, lang) {
     offline: verdict.source === 'offline' };
 }
 
-return { displayName, isWeak, badgeWords, reason, firstSentence, listing, panelWords };
+const EXCERPT_CHARS = 180;
+const POSITIONS_UK = [[/^page (\d+)$/, 'сторінка $1'], [/^paragraph (\d+)$/, 'абзац $1'], [/^table (\d+), row (\d+)$/, 'таблиця $1, рядок $2'],
+  [/^sheet '(.*)', row (\d+)$/, 'аркуш «$1», рядок $2']];
+
+/** Where in a document ("page 3", as the server says it), in the interface language. */
+function position(text, lang) {
+  const p = String(text || '');
+  if (lang !== 'uk') return p;
+  for (const [re, to] of POSITIONS_UK) if (re.test(p)) return p.replace(re, to);
+  return p;
+}
+
+const clip = (text) => {
+  const s = String(text || '').replace(/\s+/g, ' ').trim();
+  return s.length > EXCERPT_CHARS ? `${s.slice(0, EXCERPT_CHARS - 1)}…` : s;
+};
+
+/** What the server found in a Prozorro tender's documents (GET /api/v1/tenders/{id}, document findings only), in
+ * plain words: "In the tech spec «…», page 3: «…» — the buyer specified a Dahua product." Null when nothing was found. */
+function tenderWords(result, lang, shown = 10) {
+  const findings = (result?.findings || []).filter((f) => f && f.where === 'document');
+  if (!findings.length) return null;
+  const name = (id) => (id ? result.names?.[id] || displayName({}, id) : '');
+  const makers = [...new Set(findings.map((f) => name(f.vendor)).filter(Boolean))].join(', ');
+  const types = new Map((result.documents || []).map((d) => [d.id, d.type]));
+  const lines = findings.slice(0, shown).map((f) => {
+    const maker = name(f.vendor);
+    const what = t(lang, f.relation === 'specified' ? 'tenderSpecified' : 'tenderNamed', { maker });
+    const spec = types.get(f.document?.id) === 'technicalSpecifications';
+    return { text: t(lang, spec ? 'tender_spec' : 'tender_doc', { title: f.document?.title || f.ref || '',
+      at: f.position ? `, ${position(f.position, lang)}` : '', excerpt: clip(f.excerpt), what }), url: safeUrl(f.document?.url) };
+  });
+  return { badge: t(lang, 'tenderBadge', { makers }), aria: t(lang, 'tenderBadgeAria', { makers }), heading: t(lang, 'tenderHeading'),
+    intro: t(lang, 'tenderIntro'), lines, more: findings.length > shown ? t(lang, 'tenderMore', { count: findings.length - shown }) : null };
+}
+
+return { displayName, isWeak, badgeWords, reason, firstSentence, listing, panelWords, position, tenderWords };
 })();
 
 // content/main.js
 (() => {
 const { adapterFor } = __modules["lib/adapters.js"];
-const { pageCandidates, tileCandidates } = __modules["lib/extract.js"];
-const { shouldFlag } = __modules["lib/policy.js"];
+const { pageCandidates, pageCategory, tileCandidates } = __modules["lib/extract.js"];
+const { brandKey, shouldShow } = __modules["lib/policy.js"];
 const { t } = __modules["lib/i18n.js"];
 const { resolveLanguage } = __modules["lib/i18n.js"];
-const { badgeWords, panelWords } = __modules["lib/wording.js"];
+const { badgeWords, displayName, panelWords, tenderWords } = __modules["lib/wording.js"];
 
 // Content script: finds product titles, asks the service worker (never the network), and puts a small badge
 // in a shadow root next to flagged products. One MutationObserver queues added nodes only; work runs
@@ -550,6 +730,10 @@ const { badgeWords, panelWords } = __modules["lib/wording.js"];
   const seen = new WeakSet();
   const pending = new Set();
   const HOST_ATTR = 'data-sponsorwatch-vendor';
+  const BRAND_ATTR = 'data-sponsorwatch-brand';  // the maker|brand key a per-brand dismissal removes
+  // A Prozorro tender's public id: from the page's address (/tender/UA-…), else its title.
+  const TENDER_ID = /\bUA-\d{4}-\d{2}-\d{2}-\d{6}(?:-[a-z])?\b/;
+  let category = null;  // the page's breadcrumbs or category (read once per address)
   const BADGES_PER_TASK = 40;
   // Main-thread time this script spends (its synchronous parts), shown on the page only in debug mode.
   let busyMs = 0;
@@ -583,7 +767,7 @@ const { badgeWords, panelWords } = __modules["lib/wording.js"];
       .m{color:#4b5560;font-size:12px}`;
   let sheet = null;
   let nextId = 0;
-  const info = new WeakMap();  // badge host → { id, label, weak }: what the popup lists
+  const info = new WeakMap();  // badge host → { id, label, weak, key, brand }: what the popup lists
   const byId = new Map();  // id → badge host: where the popup's "Show" scrolls to
 
   /** One constructable stylesheet shared by every badge (a <style> per badge costs time on long pages). */
@@ -606,9 +790,10 @@ const { badgeWords, panelWords } = __modules["lib/wording.js"];
     if (!words) { words = badgeWords(verdict, lang); wordsCache.set(key, words); }
     const host = document.createElement('span');
     host.setAttribute(HOST_ATTR, verdict.vendor);
+    host.setAttribute(BRAND_ATTR, brandKey(verdict));
     host.setAttribute('data-sponsorwatch', '');
     const id = String(nextId += 1);
-    info.set(host, { id, label: words.label, weak: words.weak });
+    info.set(host, { id, label: words.label, weak: words.weak, key: brandKey(verdict), brand: brandName(verdict) });
     byId.set(id, host);
     host.style.all = 'initial';
     const root = host.attachShadow({ mode: 'open' });  // open: styles stay isolated and tests and assistive tech can reach it
@@ -649,6 +834,21 @@ const { badgeWords, panelWords } = __modules["lib/wording.js"];
     });
     anchor.insertAdjacentElement('afterend', host);
     return host;
+  }
+
+  /** The brand a per-brand dismissal names: the brand on the label, or the maker's own name. */
+  function brandName(verdict) {
+    return displayName(verdict, verdict.brand && verdict.brand !== verdict.vendor ? verdict.brand : verdict.vendor);
+  }
+
+  /** Remove the badges of the brands the user asked not to flag again (from a panel, the popup or another tab). */
+  function removeBrands(keys) {
+    const gone = new Set(keys);
+    let removed = 0;
+    for (const host of document.querySelectorAll(`[${BRAND_ATTR}]`)) {
+      if (gone.has(host.getAttribute(BRAND_ATTR))) { host.remove(); removed += 1; }
+    }
+    if (removed) report();
   }
 
   function line(tag, text, cls) {
@@ -723,6 +923,13 @@ const { badgeWords, panelWords } = __modules["lib/wording.js"];
       byId.get(id)?.remove();
       report();
     });
+    const brand = brandName(verdict);
+    const noBrand = line('button', t(lang, 'dismissBrand', { brand }));
+    noBrand.type = 'button';
+    noBrand.addEventListener('click', async () => {
+      await chrome.runtime.sendMessage({ type: 'dismiss-brand', key: brandKey(verdict), label: brand });
+      removeBrands([brandKey(verdict)]);
+    });
     const off = line('button', t(lang, 'dismissSite'));
     off.type = 'button';
     off.addEventListener('click', async () => {
@@ -739,7 +946,7 @@ const { badgeWords, panelWords } = __modules["lib/wording.js"];
       done.setAttribute('role', 'status');
       wrong.replaceWith(done);
     });
-    row.append(dismiss, off, wrong);
+    row.append(dismiss, noBrand, off, wrong);
     p.append(row);
     return p;
   }
@@ -769,11 +976,11 @@ const { badgeWords, panelWords } = __modules["lib/wording.js"];
     const fresh = candidates.filter((c) => c.anchor && !seen.has(c.anchor));
     fresh.forEach((c) => seen.add(c.anchor));
     if (!fresh.length) return;
-    const { verdicts, dismissed } = await chrome.runtime.sendMessage({
+    const answer = await chrome.runtime.sendMessage({
       type: 'lookup', items: fresh.map((c) => ({ text: c.text, fields: c.fields })) });
-    const strictness = (await chrome.runtime.sendMessage({ type: 'settings' })).strictness;
+    const { verdicts, dismissed } = answer;
     const todo = fresh.map((c, i) => [c, verdicts[i]])
-      .filter(([c, v]) => shouldFlag(v, strictness) && !dismissed.includes(c.text) && !c.anchor.nextElementSibling?.hasAttribute?.('data-sponsorwatch'));
+      .filter(([c, v]) => shouldShow(v, answer) && !dismissed.includes(c.text) && !c.anchor.nextElementSibling?.hasAttribute?.('data-sponsorwatch'));
     const insert = timed((chunk) => { for (const [c, v] of chunk) if (c.anchor.isConnected) badge(c.anchor, c, v); });
     for (let start = 0; start < todo.length; start += BADGES_PER_TASK) {
       if (start) await new Promise((r) => setTimeout(r, 0));  // yield: no long task however many products are flagged
@@ -786,7 +993,7 @@ const { badgeWords, panelWords } = __modules["lib/wording.js"];
     timer = null;
     const roots = [...pending].filter((n) => n.isConnected);
     pending.clear();
-    const candidates = roots.flatMap((r) => tileCandidates(r, adapter));
+    const candidates = roots.flatMap((r) => tileCandidates(r, adapter, category ? { category } : {}));
     requestAnimationFrame(() => { judge(candidates).catch(() => {}); });
   });
 
@@ -800,11 +1007,77 @@ const { badgeWords, panelWords } = __modules["lib/wording.js"];
   }));
 
   const scanPage = timed(() => {
-    judge([...pageCandidates(document, adapter), ...tileCandidates(document, adapter)]).catch(() => {});
+    category = pageCategory(document, adapter);
+    judge([...pageCandidates(document, adapter, category), ...tileCandidates(document, adapter, category ? { category } : {})]).catch(() => {});
+  });
+
+  /** On a Prozorro tender page (when the user turned it on): what the server found in the tender's documents, in a
+   * badge after the tender's title whose panel quotes each finding. Nothing is shown for a tender the server never
+   * checked, or when it cannot be reached. */
+  async function tenderDocuments() {
+    const tenderID = (decodeURIComponent(location.pathname).match(TENDER_ID) || document.title.match(TENDER_ID) || [])[0];
+    const anchor = adapter.pageTitle ? document.querySelector(adapter.pageTitle) : null;
+    if (!tenderID || !anchor || document.querySelector('[data-sponsorwatch-tender]')) return;
+    const result = await chrome.runtime.sendMessage({ type: 'tender', tenderID });
+    const words = result?.status === 'checked' ? tenderWords(result, lang) : null;
+    if (!words) return;
+    const host = document.createElement('span');
+    host.setAttribute('data-sponsorwatch-tender', tenderID);
+    host.setAttribute('data-sponsorwatch', '');
+    host.style.all = 'initial';
+    const root = host.attachShadow({ mode: 'open' });
+    adoptStyles(root);
+    const button = line('button', words.badge, 'b');
+    button.type = 'button';
+    button.lang = lang;
+    button.setAttribute('aria-label', words.aria);
+    button.setAttribute('aria-haspopup', 'dialog');
+    button.setAttribute('aria-expanded', 'false');
+    root.append(button);
+    let panel = null;
+    const close = () => { panel?.remove(); panel = null; button.setAttribute('aria-expanded', 'false'); button.focus(); };
+    button.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      ev.stopPropagation();
+      if (panel) { close(); return; }
+      panel = document.createElement('div');
+      panel.className = 'p';
+      panel.id = 'sw-tender';
+      panel.lang = lang;
+      panel.setAttribute('role', 'dialog');
+      panel.setAttribute('aria-labelledby', 'sw-tender-h');
+      const x = line('button', '×', 'x');
+      x.type = 'button';
+      x.setAttribute('aria-label', t(lang, 'close'));
+      x.addEventListener('click', close);
+      const h = line('h2', words.heading);
+      h.id = 'sw-tender-h';
+      const ul = document.createElement('ul');
+      for (const l of words.lines) {
+        const li = line('li', `${l.text} `);
+        if (l.url) li.append(link(t(lang, 'source'), l.url, t(lang, 'sourceOf', { what: l.text.slice(0, 90) })));
+        ul.append(li);
+      }
+      panel.append(x, h, line('p', words.intro, 'm'), ul);
+      if (words.more) panel.append(line('p', words.more, 'm'));
+      panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); close(); } });
+      root.append(panel);
+      button.setAttribute('aria-expanded', 'true');
+      button.setAttribute('aria-controls', panel.id);
+      x.focus();
+    });
+    anchor.insertAdjacentElement('afterend', host);
+  }
+
+  // A dismissal from the popup (or another tab) takes the brand's badges off this page at once.
+  chrome.storage.onChanged.addListener((changes, area) => {
+    const brands = area === 'local' && changes.settings?.newValue?.dismissedBrands;
+    if (Array.isArray(brands)) removeBrands(brands.map((b) => b.key));
   });
 
   report();
   scanPage();
+  if (adapter.id === 'prozorro') tenderDocuments().catch(() => {});
   observer.observe(document.documentElement, { childList: true, subtree: true });
   const onUrl = () => { if (location.href !== lastUrl) { lastUrl = location.href; scanPage(); } };
   window.addEventListener('popstate', onUrl);

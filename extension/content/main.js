@@ -4,11 +4,11 @@
 // The source: node extension/build.mjs bundles it with the lib/ modules it imports into content/content.js, the
 // script the manifest runs (so no file of the extension needs to be, or is, reachable from a page).
 import { adapterFor } from '../lib/adapters.js';
-import { pageCandidates, tileCandidates } from '../lib/extract.js';
-import { shouldFlag } from '../lib/policy.js';
+import { pageCandidates, pageCategory, tileCandidates } from '../lib/extract.js';
+import { brandKey, shouldShow } from '../lib/policy.js';
 import { t } from '../lib/i18n.js';
 import { resolveLanguage } from '../lib/i18n.js';
-import { badgeWords, panelWords } from '../lib/wording.js';
+import { badgeWords, displayName, panelWords, tenderWords } from '../lib/wording.js';
 
 (async () => {
   if (window.top !== window || window.__sponsorwatch) return;
@@ -25,6 +25,10 @@ import { badgeWords, panelWords } from '../lib/wording.js';
   const seen = new WeakSet();
   const pending = new Set();
   const HOST_ATTR = 'data-sponsorwatch-vendor';
+  const BRAND_ATTR = 'data-sponsorwatch-brand';  // the maker|brand key a per-brand dismissal removes
+  // A Prozorro tender's public id: from the page's address (/tender/UA-…), else its title.
+  const TENDER_ID = /\bUA-\d{4}-\d{2}-\d{2}-\d{6}(?:-[a-z])?\b/;
+  let category = null;  // the page's breadcrumbs or category (read once per address)
   const BADGES_PER_TASK = 40;
   // Main-thread time this script spends (its synchronous parts), shown on the page only in debug mode.
   let busyMs = 0;
@@ -58,7 +62,7 @@ import { badgeWords, panelWords } from '../lib/wording.js';
       .m{color:#4b5560;font-size:12px}`;
   let sheet = null;
   let nextId = 0;
-  const info = new WeakMap();  // badge host → { id, label, weak }: what the popup lists
+  const info = new WeakMap();  // badge host → { id, label, weak, key, brand }: what the popup lists
   const byId = new Map();  // id → badge host: where the popup's "Show" scrolls to
 
   /** One constructable stylesheet shared by every badge (a <style> per badge costs time on long pages). */
@@ -81,9 +85,10 @@ import { badgeWords, panelWords } from '../lib/wording.js';
     if (!words) { words = badgeWords(verdict, lang); wordsCache.set(key, words); }
     const host = document.createElement('span');
     host.setAttribute(HOST_ATTR, verdict.vendor);
+    host.setAttribute(BRAND_ATTR, brandKey(verdict));
     host.setAttribute('data-sponsorwatch', '');
     const id = String(nextId += 1);
-    info.set(host, { id, label: words.label, weak: words.weak });
+    info.set(host, { id, label: words.label, weak: words.weak, key: brandKey(verdict), brand: brandName(verdict) });
     byId.set(id, host);
     host.style.all = 'initial';
     const root = host.attachShadow({ mode: 'open' });  // open: styles stay isolated and tests and assistive tech can reach it
@@ -124,6 +129,21 @@ import { badgeWords, panelWords } from '../lib/wording.js';
     });
     anchor.insertAdjacentElement('afterend', host);
     return host;
+  }
+
+  /** The brand a per-brand dismissal names: the brand on the label, or the maker's own name. */
+  function brandName(verdict) {
+    return displayName(verdict, verdict.brand && verdict.brand !== verdict.vendor ? verdict.brand : verdict.vendor);
+  }
+
+  /** Remove the badges of the brands the user asked not to flag again (from a panel, the popup or another tab). */
+  function removeBrands(keys) {
+    const gone = new Set(keys);
+    let removed = 0;
+    for (const host of document.querySelectorAll(`[${BRAND_ATTR}]`)) {
+      if (gone.has(host.getAttribute(BRAND_ATTR))) { host.remove(); removed += 1; }
+    }
+    if (removed) report();
   }
 
   function line(tag, text, cls) {
@@ -198,6 +218,13 @@ import { badgeWords, panelWords } from '../lib/wording.js';
       byId.get(id)?.remove();
       report();
     });
+    const brand = brandName(verdict);
+    const noBrand = line('button', t(lang, 'dismissBrand', { brand }));
+    noBrand.type = 'button';
+    noBrand.addEventListener('click', async () => {
+      await chrome.runtime.sendMessage({ type: 'dismiss-brand', key: brandKey(verdict), label: brand });
+      removeBrands([brandKey(verdict)]);
+    });
     const off = line('button', t(lang, 'dismissSite'));
     off.type = 'button';
     off.addEventListener('click', async () => {
@@ -214,7 +241,7 @@ import { badgeWords, panelWords } from '../lib/wording.js';
       done.setAttribute('role', 'status');
       wrong.replaceWith(done);
     });
-    row.append(dismiss, off, wrong);
+    row.append(dismiss, noBrand, off, wrong);
     p.append(row);
     return p;
   }
@@ -244,11 +271,11 @@ import { badgeWords, panelWords } from '../lib/wording.js';
     const fresh = candidates.filter((c) => c.anchor && !seen.has(c.anchor));
     fresh.forEach((c) => seen.add(c.anchor));
     if (!fresh.length) return;
-    const { verdicts, dismissed } = await chrome.runtime.sendMessage({
+    const answer = await chrome.runtime.sendMessage({
       type: 'lookup', items: fresh.map((c) => ({ text: c.text, fields: c.fields })) });
-    const strictness = (await chrome.runtime.sendMessage({ type: 'settings' })).strictness;
+    const { verdicts, dismissed } = answer;
     const todo = fresh.map((c, i) => [c, verdicts[i]])
-      .filter(([c, v]) => shouldFlag(v, strictness) && !dismissed.includes(c.text) && !c.anchor.nextElementSibling?.hasAttribute?.('data-sponsorwatch'));
+      .filter(([c, v]) => shouldShow(v, answer) && !dismissed.includes(c.text) && !c.anchor.nextElementSibling?.hasAttribute?.('data-sponsorwatch'));
     const insert = timed((chunk) => { for (const [c, v] of chunk) if (c.anchor.isConnected) badge(c.anchor, c, v); });
     for (let start = 0; start < todo.length; start += BADGES_PER_TASK) {
       if (start) await new Promise((r) => setTimeout(r, 0));  // yield: no long task however many products are flagged
@@ -261,7 +288,7 @@ import { badgeWords, panelWords } from '../lib/wording.js';
     timer = null;
     const roots = [...pending].filter((n) => n.isConnected);
     pending.clear();
-    const candidates = roots.flatMap((r) => tileCandidates(r, adapter));
+    const candidates = roots.flatMap((r) => tileCandidates(r, adapter, category ? { category } : {}));
     requestAnimationFrame(() => { judge(candidates).catch(() => {}); });
   });
 
@@ -275,11 +302,77 @@ import { badgeWords, panelWords } from '../lib/wording.js';
   }));
 
   const scanPage = timed(() => {
-    judge([...pageCandidates(document, adapter), ...tileCandidates(document, adapter)]).catch(() => {});
+    category = pageCategory(document, adapter);
+    judge([...pageCandidates(document, adapter, category), ...tileCandidates(document, adapter, category ? { category } : {})]).catch(() => {});
+  });
+
+  /** On a Prozorro tender page (when the user turned it on): what the server found in the tender's documents, in a
+   * badge after the tender's title whose panel quotes each finding. Nothing is shown for a tender the server never
+   * checked, or when it cannot be reached. */
+  async function tenderDocuments() {
+    const tenderID = (decodeURIComponent(location.pathname).match(TENDER_ID) || document.title.match(TENDER_ID) || [])[0];
+    const anchor = adapter.pageTitle ? document.querySelector(adapter.pageTitle) : null;
+    if (!tenderID || !anchor || document.querySelector('[data-sponsorwatch-tender]')) return;
+    const result = await chrome.runtime.sendMessage({ type: 'tender', tenderID });
+    const words = result?.status === 'checked' ? tenderWords(result, lang) : null;
+    if (!words) return;
+    const host = document.createElement('span');
+    host.setAttribute('data-sponsorwatch-tender', tenderID);
+    host.setAttribute('data-sponsorwatch', '');
+    host.style.all = 'initial';
+    const root = host.attachShadow({ mode: 'open' });
+    adoptStyles(root);
+    const button = line('button', words.badge, 'b');
+    button.type = 'button';
+    button.lang = lang;
+    button.setAttribute('aria-label', words.aria);
+    button.setAttribute('aria-haspopup', 'dialog');
+    button.setAttribute('aria-expanded', 'false');
+    root.append(button);
+    let panel = null;
+    const close = () => { panel?.remove(); panel = null; button.setAttribute('aria-expanded', 'false'); button.focus(); };
+    button.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      ev.stopPropagation();
+      if (panel) { close(); return; }
+      panel = document.createElement('div');
+      panel.className = 'p';
+      panel.id = 'sw-tender';
+      panel.lang = lang;
+      panel.setAttribute('role', 'dialog');
+      panel.setAttribute('aria-labelledby', 'sw-tender-h');
+      const x = line('button', '×', 'x');
+      x.type = 'button';
+      x.setAttribute('aria-label', t(lang, 'close'));
+      x.addEventListener('click', close);
+      const h = line('h2', words.heading);
+      h.id = 'sw-tender-h';
+      const ul = document.createElement('ul');
+      for (const l of words.lines) {
+        const li = line('li', `${l.text} `);
+        if (l.url) li.append(link(t(lang, 'source'), l.url, t(lang, 'sourceOf', { what: l.text.slice(0, 90) })));
+        ul.append(li);
+      }
+      panel.append(x, h, line('p', words.intro, 'm'), ul);
+      if (words.more) panel.append(line('p', words.more, 'm'));
+      panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); close(); } });
+      root.append(panel);
+      button.setAttribute('aria-expanded', 'true');
+      button.setAttribute('aria-controls', panel.id);
+      x.focus();
+    });
+    anchor.insertAdjacentElement('afterend', host);
+  }
+
+  // A dismissal from the popup (or another tab) takes the brand's badges off this page at once.
+  chrome.storage.onChanged.addListener((changes, area) => {
+    const brands = area === 'local' && changes.settings?.newValue?.dismissedBrands;
+    if (Array.isArray(brands)) removeBrands(brands.map((b) => b.key));
   });
 
   report();
   scanPage();
+  if (adapter.id === 'prozorro') tenderDocuments().catch(() => {});
   observer.observe(document.documentElement, { childList: true, subtree: true });
   const onUrl = () => { if (location.href !== lastUrl) { lastUrl = location.href; scanPage(); } };
   window.addEventListener('popstate', onUrl);

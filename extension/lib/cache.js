@@ -11,7 +11,8 @@ export class VerdictCache {
   }
 
   static key(item) {
-    return JSON.stringify([item.text, item.fields?.brand || null, item.fields?.model || null, item.fields?.mpn || null]);
+    return JSON.stringify([item.text, item.fields?.brand || null, item.fields?.model || null, item.fields?.mpn || null,
+      item.fields?.category || null]);
   }
 
   async load() {

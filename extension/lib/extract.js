@@ -42,20 +42,58 @@ export function jsonLdProducts(doc) {
   })).filter((p) => p.text);
 }
 
-/** Product-page candidates: JSON-LD (anchored at the page title) or the page title with the brand field. */
-export function pageCandidates(doc, adapter) {
+function breadcrumbNames(node, out) {
+  if (Array.isArray(node)) { node.forEach((n) => breadcrumbNames(n, out)); return; }
+  if (!node || typeof node !== 'object') return;
+  const type = node['@type'];
+  if (type === 'BreadcrumbList' || (Array.isArray(type) && type.includes('BreadcrumbList'))) {
+    for (const el of Array.isArray(node.itemListElement) ? node.itemListElement : []) {
+      const n = name(el) || name(el?.item);
+      if (n) out.push(n);
+    }
+  }
+  if (node['@graph']) breadcrumbNames(node['@graph'], out);
+}
+
+/** The page's category as the shop shows it — its breadcrumbs (the adapter's selector, else schema.org
+ * BreadcrumbList JSON-LD) and a JSON-LD Product's category — joined with " / ", the most specific part kept when long.
+ * Every product on the page is judged with it: "Tide" under "Пральні порошки" is the detergent. */
+export function pageCategory(doc, adapter) {
+  const parts = [];
+  if (adapter.category) for (const el of doc.querySelectorAll(adapter.category)) parts.push(cleanText(el.textContent));
+  if (!parts.some(Boolean)) {
+    for (const script of doc.querySelectorAll('script[type="application/ld+json"]')) {
+      try {
+        const data = JSON.parse(script.textContent || '');
+        breadcrumbNames(data, parts);
+        const found = [];
+        products(data, found);
+        for (const p of found) if (typeof p.category === 'string') parts.push(cleanText(p.category));
+      } catch { /* a broken block is the page's problem */ }
+    }
+  }
+  const text = [...new Set(parts.filter(Boolean))].join(' / ');
+  if (text.length <= MAX_FIELD) return text || null;
+  const tail = text.slice(-MAX_FIELD);
+  return tail.slice(tail.indexOf(' ') + 1) || null;
+}
+
+/** Product-page candidates: JSON-LD (anchored at the page title) or the page title with the brand field; both with
+ * the page's category. */
+export function pageCandidates(doc, adapter, category = pageCategory(doc, adapter)) {
   const anchor = adapter.pageTitle ? doc.querySelector(adapter.pageTitle) : null;
   const structured = jsonLdProducts(doc);
-  if (structured.length) return structured.slice(0, 1).map((p) => ({ ...p, anchor }));
+  const withCategory = (fields) => (category ? { ...fields, category } : fields);
+  if (structured.length) return structured.slice(0, 1).map((p) => ({ ...p, fields: withCategory(p.fields), anchor }));
   if (!anchor) return [];
   const brandEl = adapter.brand ? doc.querySelector(adapter.brand) : null;
   const brand = brandEl ? cleanText(brandEl.textContent).replace(/^(?:Visit the|Brand:|Бренд:|Марка:)\s*/i, '').replace(/\s*Store$/i, '') : null;
   const text = cleanText(anchor.textContent).slice(0, MAX_TEXT);
-  return text ? [{ text, fields: { brand: field(brand) }, anchor }] : [];
+  return text ? [{ text, fields: withCategory({ brand: field(brand) }), anchor }] : [];
 }
 
-/** Tile candidates inside a root (the page, or nodes added later). */
-export function tileCandidates(root, adapter) {
+/** Tile candidates inside a root (the page, or nodes added later), each with the page's fields (its category). */
+export function tileCandidates(root, adapter, fields = {}) {
   const out = [];
   const tiles = [];
   if (root.matches && adapter.tiles && root.matches(adapter.tiles)) tiles.push(root);
@@ -67,7 +105,7 @@ export function tileCandidates(root, adapter) {
     if (anchors.has(anchor)) continue;
     anchors.add(anchor);
     const text = cleanText(anchor.textContent).slice(0, MAX_TEXT);
-    if (text) out.push({ text, fields: {}, anchor });
+    if (text) out.push({ text, fields: { ...fields }, anchor });
   }
   return out;
 }

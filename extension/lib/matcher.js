@@ -1,7 +1,8 @@
 // Offline matching from the catalog snapshot: exact aliases, technology trademarks and model families, with
 // the compatibility, negation, service and other-brand cues; "or equivalent" marks a specified product (still
-// flagged). Used when the backend is unreachable; the backend's engine (scanner/identify) is fuller.
+// flagged); with no maker, model or company name, a listed company's consumer brand (lib/brands.js). Used when the backend is unreachable; the backend's engine (scanner/identify) is fuller.
 import { aliasKey, fold, tokens } from './normalize.js';
+import { BrandMatcher } from './brands.js';
 
 const MAX_WORDS = 6;
 const GAP = 2;
@@ -36,6 +37,7 @@ export class OfflineMatcher {
     this.serviceWindow = cues.service_window_tokens || 4;
     this.otherMakers = phrases(cues.other_makers);
     this.trademarks = snapshot.trademarks || {};
+    this.brands = snapshot.brands ? new BrandMatcher(snapshot.brands, cues) : null;
     this.families = (snapshot.families || []).map((f) => ({
       ...f,
       regex: new RegExp(`(?<![0-9A-Za-z])(?:${f.pattern.replace(LOOSE_HYPHEN, '[- ]?')})(?![0-9A-Za-z])`, 'gi'),
@@ -136,7 +138,12 @@ export class OfflineMatcher {
         }
       }
     }
-    return this.verdict(text, evidence);
+    const verdict = this.verdict(text, evidence);
+    if (!verdict.vendor && this.brands) {  // as the engine: consumer brands only where no maker was found
+      const m = this.brands.match(text, { brand: fields.brand || null, category: fields.category || null });
+      if (m) return this.brands.verdict(text, m, this.entities);
+    }
+    return verdict;
   }
 
   verdict(text, evidence) {

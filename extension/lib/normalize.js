@@ -2,12 +2,15 @@
 const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/g;
 const MARKS = /[\u00ae\u2122\u00a9\u2120]/g;
 const WORD = /[\p{L}\p{N}\p{M}_]+/gu;
+// Where Python's str.casefold differs from toLowerCase on text NFKC has already normalised (ß, final sigma).
+const CASEFOLD = /[ßς]/g;
+const CASEFOLDED = { ß: 'ss', ς: 'σ' };
 
-/** NFKC, lower case, dashes unified, trademark signs turned into spaces (offsets stay aligned). */
+/** NFKC, case folded, dashes unified, trademark signs turned into spaces (offsets stay aligned). */
 export function fold(text) {
   let out = String(text).replace(DASHES, '-').replace(MARKS, ' ');
   for (let i = 0; i < 3; i += 1) {
-    const next = out.normalize('NFKC').toLowerCase().normalize('NFKC');
+    const next = out.normalize('NFKC').toLowerCase().replace(CASEFOLD, (c) => CASEFOLDED[c]).normalize('NFKC');
     if (next === out) break;
     out = next;
   }

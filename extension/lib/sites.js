@@ -9,7 +9,8 @@ export const ADAPTERS = [
     "tiles": "rz-product-tile, .goods-tile",
     "tileTitle": ".goods-tile__title",
     "pageTitle": "h1.product__title, h1",
-    "brand": "[data-testid=\"brand\"], .product__brand"
+    "brand": "[data-testid=\"brand\"], .product__brand",
+    "category": "rz-breadcrumbs a, .breadcrumbs__link, .breadcrumbs a"
   },
   {
     "id": "prom",
@@ -103,6 +104,61 @@ export const ADAPTERS = [
     "brand": null
   },
   {
+    "id": "silpo",
+    "hosts": [
+      "silpo.ua"
+    ],
+    "tiles": ".products-list__item, .product-card",
+    "tileTitle": ".product-card__title",
+    "pageTitle": "h1",
+    "brand": null,
+    "category": ".breadcrumbs a, .breadcrumbs span, h1.catalog-title"
+  },
+  {
+    "id": "atb",
+    "hosts": [
+      "atbmarket.com"
+    ],
+    "tiles": "article.catalog-item",
+    "tileTitle": ".catalog-item__title",
+    "pageTitle": "h1",
+    "brand": null,
+    "category": ".breadcrumbs a, .breadcrumbs span"
+  },
+  {
+    "id": "zakaz",
+    "hosts": [
+      "zakaz.ua"
+    ],
+    "tiles": ".ProductsBox__listItem",
+    "tileTitle": ".ProductTile__title",
+    "pageTitle": "h1",
+    "brand": null,
+    "category": ".Breadcrumbs a, .Breadcrumbs span, h1.CategoryProductBox__title"
+  },
+  {
+    "id": "eva",
+    "hosts": [
+      "eva.ua"
+    ],
+    "tiles": ".product-card",
+    "tileTitle": ".product-card__name, a[href*=\"/pr\"]",
+    "pageTitle": "h1",
+    "brand": "[data-testid=\"product-brand\"], .product-brand",
+    "category": ".breadcrumbs a, .breadcrumbs span"
+  },
+  {
+    "id": "prostor",
+    "hosts": [
+      "prostor.ua"
+    ],
+    "tiles": ".catalog-grid__item, .catalogCard",
+    "tileTitle": ".catalogCard-title, .catalog-grid__title",
+    "pageTitle": "h1",
+    "brand": ".product-brand a, .product-brand",
+    "category": ".breadcrumbs a, .breadcrumbs span, h1#j-catalog-header"
+  },
+  {
     "id": "prozorro",
     "hosts": [
       "prozorro.gov.ua"
@@ -121,5 +177,6 @@ export const GENERIC = {
   "tiles": "[itemtype$=\"Product\"], [itemtype$=\"/Product\"]",
   "tileTitle": "[itemprop=\"name\"]",
   "pageTitle": "h1",
-  "brand": "[itemprop=\"brand\"]"
+  "brand": "[itemprop=\"brand\"]",
+  "category": "[itemtype$=\"BreadcrumbList\"] [itemprop=\"name\"]"
 };

@@ -88,8 +88,10 @@ export function panelWords(verdict, lang) {
   if (top) {
     const text = firstSentence(top.summary);
     const who = top.holderName || maker;
+    // NACP's list: its status today goes with it (withdrawn from public view on 20 March 2024).
+    const withdrawn = /\bNACP\b/.test(top.short || '') ? t(lang, 'nacpWithdrawn') : '';
     headline = { text: t(lang, 'holderSays', { holder: who, text }), url: top.url, short: top.short,
-      note: top.status === 'active' ? '' : t(lang, `status_${top.status}`) };
+      note: top.status === 'active' ? withdrawn : t(lang, `status_${top.status}`) };
   }
 
   const evidence = (verdict.evidence || []).filter((e) => !e.mention || e.mention === 'equivalent')
@@ -103,4 +105,40 @@ export function panelWords(verdict, lang) {
   }));
   return { heading: t(lang, 'madeBy', { maker }), relation, headline, sure, also: reasons.slice(1, 3), more,
     offline: verdict.source === 'offline' };
+}
+
+const EXCERPT_CHARS = 180;
+const POSITIONS_UK = [[/^page (\d+)$/, 'сторінка $1'], [/^paragraph (\d+)$/, 'абзац $1'], [/^table (\d+), row (\d+)$/, 'таблиця $1, рядок $2'],
+  [/^sheet '(.*)', row (\d+)$/, 'аркуш «$1», рядок $2']];
+
+/** Where in a document ("page 3", as the server says it), in the interface language. */
+export function position(text, lang) {
+  const p = String(text || '');
+  if (lang !== 'uk') return p;
+  for (const [re, to] of POSITIONS_UK) if (re.test(p)) return p.replace(re, to);
+  return p;
+}
+
+const clip = (text) => {
+  const s = String(text || '').replace(/\s+/g, ' ').trim();
+  return s.length > EXCERPT_CHARS ? `${s.slice(0, EXCERPT_CHARS - 1)}…` : s;
+};
+
+/** What the server found in a Prozorro tender's documents (GET /api/v1/tenders/{id}, document findings only), in
+ * plain words: "In the tech spec «…», page 3: «…» — the buyer specified a Dahua product." Null when nothing was found. */
+export function tenderWords(result, lang, shown = 10) {
+  const findings = (result?.findings || []).filter((f) => f && f.where === 'document');
+  if (!findings.length) return null;
+  const name = (id) => (id ? result.names?.[id] || displayName({}, id) : '');
+  const makers = [...new Set(findings.map((f) => name(f.vendor)).filter(Boolean))].join(', ');
+  const types = new Map((result.documents || []).map((d) => [d.id, d.type]));
+  const lines = findings.slice(0, shown).map((f) => {
+    const maker = name(f.vendor);
+    const what = t(lang, f.relation === 'specified' ? 'tenderSpecified' : 'tenderNamed', { maker });
+    const spec = types.get(f.document?.id) === 'technicalSpecifications';
+    return { text: t(lang, spec ? 'tender_spec' : 'tender_doc', { title: f.document?.title || f.ref || '',
+      at: f.position ? `, ${position(f.position, lang)}` : '', excerpt: clip(f.excerpt), what }), url: safeUrl(f.document?.url) };
+  });
+  return { badge: t(lang, 'tenderBadge', { makers }), aria: t(lang, 'tenderBadgeAria', { makers }), heading: t(lang, 'tenderHeading'),
+    intro: t(lang, 'tenderIntro'), lines, more: findings.length > shown ? t(lang, 'tenderMore', { count: findings.length - shown }) : null };
 }

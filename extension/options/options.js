@@ -1,4 +1,5 @@
-// Options: language, what to flag, the server address, and the sites: where it works and where it is turned off.
+// Options: language, what to flag and whose products (every listed company, or the camera makers only), the server
+// address, Prozorro tender documents (opt-in), the sites (where it works, where it is off) and the brands not to flag.
 // Every label and explanation comes from lib/i18n.js, in the chosen language (or the browser's).
 import { t, resolveLanguage } from '../lib/i18n.js';
 import { ADAPTERS } from '../lib/sites.js';
@@ -18,6 +19,7 @@ function label(setting) {
     opt.textContent = t(lang, `lang_${opt.value}`, { current: t(browserLang, `lang_${browserLang}`) });
   }
   for (const b of document.querySelectorAll('#sites button')) b.setAttribute('aria-label', t(lang, 'turnBackOn', { site: b.dataset.site }));
+  for (const b of document.querySelectorAll('#brands button')) b.setAttribute('aria-label', t(lang, 'flagAgain', { brand: b.dataset.label }));
   return lang;
 }
 
@@ -41,6 +43,27 @@ function siteList() {
   }
 }
 
+function brandList() {
+  $('brands').replaceChildren();
+  $('brands-none').hidden = s.dismissedBrands.length > 0;
+  for (const { key, label: name } of s.dismissedBrands) {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.key = key;
+    b.dataset.label = name;
+    b.textContent = `${name} ✕`;
+    b.addEventListener('click', async () => {
+      await api.runtime.sendMessage({ type: 'undo-brand', key });
+      s.dismissedBrands = s.dismissedBrands.filter((x) => x.key !== key);
+      brandList();
+      label($('language').value);
+    });
+    li.append(b);
+    $('brands').append(li);
+  }
+}
+
 for (const a of ADAPTERS) {
   const li = document.createElement('li');
   li.textContent = a.hosts.join(', ');
@@ -49,7 +72,10 @@ for (const a of ADAPTERS) {
 $('backend').value = s.backend;
 $('language').value = ['en', 'uk'].includes(s.language) ? s.language : 'auto';
 document.querySelector(`input[name="strictness"][value="${s.strictness}"]`).checked = true;
+document.querySelector(`input[name="scope"][value="${s.scope === 'cameras' ? 'cameras' : 'all'}"]`).checked = true;
+$('tender-documents').checked = s.tenderDocuments === true;
 siteList();
+brandList();
 let lang = label($('language').value);
 $('language').addEventListener('change', () => { lang = label($('language').value); });
 
@@ -75,7 +101,9 @@ $('form').addEventListener('submit', async (ev) => {
   }
   const language = $('language').value;
   const strictness = document.querySelector('input[name="strictness"]:checked').value;
-  await api.runtime.sendMessage({ type: 'save-settings', backend: $('backend').value.trim(), language, strictness });
+  const scope = document.querySelector('input[name="scope"]:checked').value;
+  await api.runtime.sendMessage({ type: 'save-settings', backend: $('backend').value.trim(), language, strictness, scope,
+    tenderDocuments: $('tender-documents').checked });
   lang = label(language);
   $('status').textContent = t(lang, 'saved');
 });

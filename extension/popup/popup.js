@@ -1,5 +1,5 @@
 // Popup: what was flagged on this tab (maker and title, with a button that scrolls the page to it) and the
-// per-site switch. textContent only. Opened as popup/popup.html?tab=ID it shows that tab (a detached popup).
+// per-site switch, and "don't flag this brand again". textContent only. Opened as popup/popup.html?tab=ID it shows that tab (a detached popup).
 import { t, resolveLanguage } from '../lib/i18n.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
@@ -30,7 +30,25 @@ for (const item of items) {
     await api.tabs.sendMessage(tabId, { type: 'reveal', id: item.id }).catch(() => {});
     if (!detached) window.close();
   });
-  li.append(maker, show, title);
+  const acts = document.createElement('div');
+  acts.className = 'acts';
+  acts.append(show);
+  if (item.key) {
+    // "Don't flag Milka again": stored in the settings (the options list it and can undo it); the page's badges of
+    // that brand go at once (the content script watches the settings).
+    const hide = document.createElement('button');
+    hide.type = 'button';
+    hide.textContent = t(lang, 'hideBrand');
+    hide.setAttribute('aria-label', t(lang, 'hideBrandAria', { brand: item.brand || item.label }));
+    hide.addEventListener('click', async () => {
+      await api.runtime.sendMessage({ type: 'dismiss-brand', key: item.key, label: item.brand || item.label });
+      for (const row of [...$('list').children]) if (row.dataset.key === item.key) row.remove();
+      $('status').textContent = t(lang, 'brandDismissed', { brand: item.brand || item.label });
+    });
+    acts.append(hide);
+  }
+  li.dataset.key = item.key || '';
+  li.append(maker, acts, title);
   $('list').append(li);
 }
 if (!items.length) { $('none').hidden = false; $('none').textContent = site ? t(lang, 'popupNone') : t(lang, 'noSite'); }

@@ -4,7 +4,7 @@
 // 127.0.0.1 and nothing else. Where the browsers differ, the functions here say so.
 import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +15,10 @@ export const ROOT = join(HERE, '..', '..');
 // SPONSORWATCH_EXTENSION_DIR: another copy of the extension (e.g. an older one, to compare accessibility findings).
 export const EXT = process.env.SPONSORWATCH_EXTENSION_DIR || join(ROOT, 'extension');
 // Hostnames the browsers send to the fixture server: every host of every supported site, from the list the extension
-// is built from, and a subdomain the benchmark (bench/extension_bench.mjs) serves its page on.
-export const SITES = [...JSON.parse(readFileSync(join(ROOT, 'extension', 'sites.json'), 'utf8')).sites.flatMap((s) => s.hosts), 'bench.rozetka.com.ua'];
+// is built from, every fixture folder, and a subdomain the benchmark (bench/extension_bench.mjs) serves its page on.
+// Fixture folders named after a subdomain (novus.zakaz.ua) are served under that name too.
+export const SITES = [...new Set([...JSON.parse(readFileSync(join(ROOT, 'extension', 'sites.json'), 'utf8')).sites.flatMap((s) => s.hosts),
+  ...readdirSync(join(HERE, 'fixtures'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name), 'bench.rozetka.com.ua'])];
 const CHROMIUM = process.env.CHROMIUM || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const FIREFOX = process.env.FIREFOX || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((p) => existsSync(p));
 // The browsers the end-to-end suite runs in (both by default; ./dev test installs both).
