@@ -65,8 +65,9 @@ def _ip_key(ip: str) -> tuple[int, ...]:
         return (6, *(int(x or "0", 16) for x in ip.split("%")[0].split(":")))
 
 
-def _who(d: dict[str, Any]) -> str:
-    """Maker and brand by their display names: "Hikvision", "Hikvision · LTS (oem)"; an unknown label as given."""
+def _who(d: dict[str, Any], short: bool = False) -> str:
+    """Maker and brand by their display names: "Hikvision", "Hikvision · LTS (oem)" ("Hikvision · LTS" when
+    short); an unknown label as given."""
     entities = load().entities
 
     def name(key: Any) -> str:
@@ -75,26 +76,53 @@ def _who(d: dict[str, Any]) -> str:
     if not d.get("vendor"):
         return name(d["brand"]) if d.get("brand") else ""
     if d.get("brand") and d["brand"] != d["vendor"]:
-        return f"{name(d['vendor'])} · {name(d['brand'])} ({d['relation']})"
+        return f"{name(d['vendor'])} · {name(d['brand'])}" + ("" if short else f" ({d['relation']})")
     return name(d["vendor"])
+
+
+def _fit(wanted: dict[str, int], budget: int) -> dict[str, int]:
+    """Widths for the columns that give way: what each wants if that fits, else a fair share (water-filling)."""
+    out: dict[str, int] = {}
+    left = dict(wanted)
+    while left:
+        share = max(budget // len(left), 4)
+        small = {c: w for c, w in left.items() if w <= share}
+        if not small:
+            return {**out, **dict.fromkeys(left, share)}
+        for c, w in small.items():
+            out[c] = w
+            budget -= w
+            del left[c]
+    return out
 
 
 def render_table(devices: list[dict[str, Any]], console: Console, title: str) -> None:
     """The devices as a table that fits the terminal: at 80 columns one line per device with ip, verdict, maker,
-    model and CVE count; class, serial and firmware appear as the width allows."""
+    model and CVE count; class, serial and firmware appear as the width allows. Address, verdict and CVEs are
+    never cut; the other columns get what is left, each cut with an ellipsis when it must be."""
     width = console.width
     wide = width >= 140
     cols = [name for name, min_width in COLUMNS if width >= min_width]
-    table = Table(title=shown(title), expand=width >= 100, box=box.HEAVY_HEAD if width >= 100 else box.SIMPLE_HEAD)
-    for col in cols:
-        fixed = col in ("ip", "verdict", "CVEs")
-        table.add_column(col, no_wrap=True, overflow="ellipsis", min_width=None if not fixed else 3,
-                         max_width=None if wide or fixed else 24)
+    rows = []
     for d in sorted(devices, key=lambda d: _ip_key(str(d["ip"]))):
         verdict = "[bold red]SPONSOR[/]" if d["flagged"] else ("[yellow]weak[/]" if d["vendor"] else "[green]-[/]")
-        cells: dict[str, Text | str] = {"ip": shown(d["ip"]), "verdict": verdict, "maker / brand": shown(_who(d)),
-                 "model": shown(d["model"]), "CVEs": shown(_cves(d, short=not wide)),
-                 "class": shown(d["device_class"]), "serial": shown(d["serial"]), "firmware": shown(d["firmware"])}
+        cells: dict[str, Text | str] = {
+            "ip": shown(d["ip"]), "verdict": verdict, "maker / brand": shown(_who(d, short=width < 100)),
+            "model": shown(d["model"]), "CVEs": shown(_cves(d, short=not wide)), "class": shown(d["device_class"]),
+            "serial": shown(d["serial"]), "firmware": shown(d["firmware"])}
+        rows.append(cells)
+
+    def needed(col: str) -> int:
+        return max([len(col)] + [7 if col == "verdict" else len(str(r[col])) for r in rows])
+
+    keep = {c: needed(c) for c in ("ip", "verdict", "CVEs") if c in cols}
+    budget = width - (3 * len(cols) + 1) - sum(keep.values())
+    flex = _fit({c: needed(c) for c in cols if c not in keep}, budget)
+    table = Table(title=shown(title), box=box.HEAVY_HEAD)
+    for col in cols:
+        w = keep.get(col) or flex[col]
+        table.add_column(col, no_wrap=True, overflow="ellipsis", min_width=w, max_width=w)
+    for cells in rows:
         table.add_row(*(cells[c] for c in cols))
     console.print(table)
     hidden = [name for name, _ in COLUMNS if name not in cols]

@@ -96,16 +96,18 @@ def test_scan_table_fits_the_terminal(width: int) -> None:
 
     console = Console(width=width, record=True, color_system=None)
     devices = [_device("127.0.0.10"), _device("127.0.0.9", flagged=False, vendor=None, brand=None, cves=[]),
-               _device("::1", serial="X" * 60)]
+               _device("::1", serial="X" * 60),
+               _device("127.0.0.29", vendor="dahua", brand="lorex", relation="former-subsidiary", model="N" * 40)]
     render_table(devices, console, "scan 1234: 3 devices")
     lines = console.export_text().splitlines()
     assert max(len(line) for line in lines) <= width
     rows = [line for line in lines if "127.0.0." in line or "::1" in line]
-    assert len(rows) == 3  # one line per device: nothing folds over several lines
+    assert len(rows) == 4  # one line per device: nothing folds over several lines
+    assert all("SPONSOR" in r for r in rows if "127.0.0.10" in r or "::1" in r)  # address and verdict never cut
     assert rows[0].split()[1] == "127.0.0.9" or "127.0.0.9" in rows[0]  # sorted by address
     text = "\n".join(lines)
     if width >= 140:
         assert "V5.5.82" in text and "CVE-2021-36260 KEV" in text
     else:
         assert "not shown at" in text and "firmware" in text  # says what it left out
-        assert "2 (2 KEV)" in text and "Hikvision · LTS (oem)" in text
+        assert "2 (2 KEV)" in text and "Hikvision · LTS" in text
