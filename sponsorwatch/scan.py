@@ -115,7 +115,7 @@ def render_table(devices: list[dict[str, Any]], console: Console, title: str) ->
     def needed(col: str) -> int:
         return max([len(col)] + [7 if col == "verdict" else len(str(r[col])) for r in rows])
 
-    keep = {c: needed(c) for c in ("ip", "verdict", "CVEs") if c in cols}
+    keep: dict[str, int] = {c: needed(c) for c in ("ip", "verdict", "CVEs") if c in cols}
     budget = width - (3 * len(cols) + 1) - sum(keep.values())
     flex = _fit({c: needed(c) for c in cols if c not in keep}, budget)
     table = Table(title=shown(title), box=box.HEAVY_HEAD)
