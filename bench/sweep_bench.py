@@ -2,10 +2,11 @@
 at the default rate (2,000 probes/s), compared with the rate-limit bound.
 
 Silent addresses exist only inside a network namespace the benchmark makes for itself (it re-runs itself under
-`unshare --net`): 10.77.0.0/16 is routed to lo there and every packet to it is dropped with nftables on input, as
-a routed network drops packets to empty addresses — the sender sees neither a reply nor an error. (A blackhole or
-unreachable route would not do: connect() fails at once with EINVAL or EHOSTUNREACH, which no real network does.)
-In the /16, one /24 (10.77.200.0/24) is left to answer like hosts with closed ports (a RST), so the depth probes
+`unshare --net`): 127.77.0.0/16 — loopback addresses, never a real network's — is routed to lo there and every
+packet to it is dropped with nftables on input, as a routed network drops packets to empty addresses: the sender
+sees neither a reply nor an error. (A blackhole or unreachable route would not do: connect() fails at once with
+EINVAL or EHOSTUNREACH, which no real network does.)
+In the /16, one /24 (127.77.200.0/24) is left to answer like hosts with closed ports (a RST), so the depth probes
 of live hosts are measured too. The lab's devices answer on 127.0.0.x. Needs nft (Debian package nftables).
 
 The bound is what the rate alone allows: the probes the scan sent divided by the rate. The ratio says how far
@@ -27,8 +28,8 @@ from pathlib import Path
 from scanner.lab import DEFAULT_FLEET, Lab, LabThread, netns
 from scanner.lab.profiles import scale_fleet
 
-SILENT = "10.77.0.0/16"
-ANSWERING = "10.77.200.0/24"
+SILENT = "127.77.0.0/16"
+ANSWERING = "127.77.200.0/24"
 LAB_NET = "127.0.0.0/24"
 RATE = 2000.0
 
@@ -36,7 +37,7 @@ RATE = 2000.0
 def scan(targets: list[str], tmp: str, name: str) -> tuple[float, dict[str, object], int]:
     out = Path(tmp) / f"{name}.json"
     exe = str(Path(sys.executable).with_name("sponsorwatch"))
-    cmd = [exe, "scan", *targets, "--scope", f"{SILENT},127.0.0.0/8", "--yes", "--format", "json", "-o", str(out),
+    cmd = [exe, "scan", *targets, "--scope", "127.0.0.0/8", "--yes", "--format", "json", "-o", str(out),
            "--db", f"sqlite:///{tmp}/{name}.db", "--rate", str(RATE)]
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -70,7 +71,7 @@ def main() -> None:
     print(f"namespace: {SILENT} silent (nftables drop) but {ANSWERING} (closed ports); lab: {len(lab.devices)} "
           f"devices on {LAB_NET}; rate {RATE:.0f} probes/s")
     with LabThread(lab), tempfile.TemporaryDirectory() as tmp:
-        wall, stats, flagged = scan(["10.77.0.0/20", LAB_NET], tmp, "s20")
+        wall, stats, flagged = scan(["127.77.0.0/20", LAB_NET], tmp, "s20")
         report("/20 silent + lab /24", wall, stats, flagged, sponsors)
         print(f"   dropped at the silent addresses: {netns.drop_counters()}")
         if not args.skip_16:

@@ -9,14 +9,14 @@ not scored. The camera corpus (tests/test_real_corpus.py) keeps its own figures:
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from scanner.identify import Identifier
 from scanner.knowledge import load
+from tests.corpus_tsv import Row, precision_recall, read_rows, score
 
 DATA = Path(__file__).resolve().parent / "data" / "real_brand_titles.tsv"
 PRECISION_MIN = 0.98
@@ -27,33 +27,10 @@ LANGS = ("en", "uk", "ru")
 MIN_ROWS = 150
 MIN_POSITIVES = 25
 SOURCE = re.compile(r"^(?:https://\S+|[\w.-]+/[\w.-]+@[0-9a-f]{7,40}:\S.*)$")
-DOUBTFUL = re.compile(r"\bdoubtful\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Row:
-    line: int
-    lang: str
-    expected: str
-    category: str
-    title: str
-    note: str
-    source: str
-
-    @property
-    def doubtful(self) -> bool:
-        return DOUBTFUL.search(self.note) is not None
 
 
 def rows() -> list[Row]:
-    out = []
-    for n, line in enumerate(DATA.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        assert len(parts) == 6, f"real_brand_titles.tsv line {n}: {len(parts)} columns"
-        out.append(Row(n, *parts))  # lang, expected, category, title, note, source (always last)
-    return out
+    return read_rows(DATA)
 
 
 def scored_langs(data: list[Row]) -> list[str]:
@@ -87,41 +64,14 @@ def test_the_corpus_is_large_sourced_and_labelled_with_listed_companies() -> Non
     assert len(traps) >= 75, len(traps)
 
 
-def score(engine: Identifier) -> tuple[dict[str, Counter[str]], list[str]]:
-    stats: dict[str, Counter[str]] = defaultdict(Counter)
-    misses = []
-    for r in rows():
-        v = engine.identify(r.title)
-        positive = r.expected != "-"
-        if v.flagged and positive and v.vendor == r.expected:
-            outcome = "tp"
-        elif v.flagged:
-            outcome = "fp"
-        else:
-            outcome = "fn" if positive else "tn"
-        if r.doubtful:
-            stats["doubtful"][outcome] += 1
-            continue
-        for key in (r.lang, f"{r.lang}/{r.category}", "all"):
-            stats[key][outcome] += 1
-        if outcome in ("fp", "fn"):
-            misses.append(f"{outcome} [{r.lang} {r.category}] {r.title!r} -> {v.vendor} {v.brand} "
-                          f"{v.confidence:.2f} (line {r.line})")
-    return stats, misses
-
-
-def _pr(s: Counter[str]) -> tuple[float, float]:
-    return s["tp"] / max(s["tp"] + s["fp"], 1), s["tp"] / max(s["tp"] + s["fn"], 1)
-
-
 @pytest.mark.parametrize("lang", scored_langs(rows()))
 def test_precision_and_recall_on_real_brand_titles(engine: Identifier, lang: str) -> None:
-    stats, misses = score(engine)
+    stats, misses = score(engine, rows())
     for key in sorted(k for k in stats if k == "all" or k.startswith(lang)):
-        precision, recall = _pr(stats[key])
+        precision, recall = precision_recall(stats[key])
         print(f"{key:24} precision {precision:.3f} recall {recall:.3f} {dict(stats[key])}")
     print("doubtful rows (not scored):", dict(stats["doubtful"]))
     print("\n".join(m for m in misses if f"[{lang} " in m))
-    precision, recall = _pr(stats[lang])
+    precision, recall = precision_recall(stats[lang])
     assert precision >= PRECISION_MIN, (lang, precision, [m for m in misses if f"[{lang} " in m])
     assert recall >= RECALL_MIN, (lang, recall, [m for m in misses if f"[{lang} " in m])

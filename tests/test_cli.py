@@ -71,6 +71,11 @@ def test_readme_documents_every_command() -> None:
                     "sponsorwatch db upgrade", "--upload", "/api/v1/openapi.json", "sponsorwatch plan",
                     "--costs"):
         assert command in readme, command
+    # every command group the parser has is shown in the README
+    from sponsorwatch.main import build_parser
+    groups = next(a for a in build_parser()._actions if a.dest == "command").choices
+    for name in groups:
+        assert f"sponsorwatch {name}" in readme, name
 
 
 def test_exit_status_zero_when_nothing_is_flagged(capsys: pytest.CaptureFixture[str]) -> None:

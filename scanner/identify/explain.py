@@ -62,7 +62,7 @@ def when_uk(date: str | None, date_text: str | None = None) -> str:
     parts = date.split("-")
     try:
         if len(parts) == 3:
-            out = f"{int(parts[2])} {_UK_GENITIVE[int(parts[1]) - 1]} {parts[0]} року"
+            out = date_uk(date)
         elif len(parts) == 2:
             out = f"у {_UK_LOCATIVE[int(parts[1]) - 1]} {parts[0]} року"
         else:
